@@ -1,0 +1,140 @@
+/**
+ * Every failure the engine reports is a `MarketplaceError` with a stable `code`, so callers
+ * (the extension, the CLI, tests) can branch on the kind of failure without parsing messages.
+ */
+export type ErrorCode =
+  | 'E_FORMAT' // a catalog, manifest, key file or option is malformed
+  | 'E_SIGNATURE' // a signature does not verify
+  | 'E_INTEGRITY' // bytes do not match their declared digest, size or CRC
+  | 'E_UNSAFE_PACKAGE' // a package breaks a safety rule (path traversal, symlink, limits)
+  | 'E_ROLLBACK' // a catalog older than one already accepted
+  | 'E_EXPIRED' // a catalog past its `expires` time
+  | 'E_NOT_FOUND' // no such template, source or file
+  | 'E_HTTP' // the server answered with an error status
+  | 'E_NETWORK' // the connection failed
+  | 'E_TIMEOUT' // a connect, headers or body timeout elapsed
+  | 'E_TOO_LARGE' // a response or package exceeded its size cap
+  | 'E_ABORTED' // the caller cancelled
+  | 'E_CONFLICT' // installing would overwrite an existing file
+  | 'E_USAGE'; // a command-line usage error
+
+export class MarketplaceError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Malformed input; `file` and `field` say exactly where. */
+export class FormatError extends MarketplaceError {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly field?: string,
+    options?: { cause?: unknown },
+  ) {
+    const where = [file, field].filter(Boolean).join(': ');
+    super('E_FORMAT', where ? `${where}: ${message}` : message, options);
+  }
+}
+
+export class SignatureError extends MarketplaceError {
+  constructor(
+    message: string,
+    readonly subject?: string,
+  ) {
+    super('E_SIGNATURE', message);
+  }
+}
+
+export class IntegrityError extends MarketplaceError {
+  constructor(
+    message: string,
+    readonly subject?: string,
+  ) {
+    super('E_INTEGRITY', message);
+  }
+}
+
+export class UnsafePackageError extends MarketplaceError {
+  constructor(
+    message: string,
+    readonly entry?: string,
+  ) {
+    super('E_UNSAFE_PACKAGE', message);
+  }
+}
+
+export class RollbackError extends MarketplaceError {
+  constructor(message: string) {
+    super('E_ROLLBACK', message);
+  }
+}
+
+export class ExpiredError extends MarketplaceError {
+  constructor(message: string) {
+    super('E_EXPIRED', message);
+  }
+}
+
+export class NotFoundError extends MarketplaceError {
+  constructor(message: string) {
+    super('E_NOT_FOUND', message);
+  }
+}
+
+export class HttpError extends MarketplaceError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly url: string,
+  ) {
+    super('E_HTTP', message);
+  }
+}
+
+export class NetworkError extends MarketplaceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_NETWORK', message, options);
+  }
+}
+
+export class TimeoutError extends MarketplaceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_TIMEOUT', message, options);
+  }
+}
+
+export class TooLargeError extends MarketplaceError {
+  constructor(message: string) {
+    super('E_TOO_LARGE', message);
+  }
+}
+
+export class AbortedError extends MarketplaceError {
+  constructor(message = 'The operation was cancelled.', options?: { cause?: unknown }) {
+    super('E_ABORTED', message, options);
+  }
+}
+
+export class ConflictError extends MarketplaceError {
+  constructor(
+    message: string,
+    readonly paths: readonly string[],
+  ) {
+    super('E_CONFLICT', message);
+  }
+}
+
+export class UsageError extends MarketplaceError {
+  constructor(message: string) {
+    super('E_USAGE', message);
+  }
+}
+
+export function isMarketplaceError(err: unknown): err is MarketplaceError {
+  return err instanceof MarketplaceError;
+}

@@ -1,0 +1,104 @@
+import { FormatError } from '../errors';
+import { utf8 } from './encoding';
+import { LIMITS, MANIFEST_NAME } from './limits';
+import { checkEntryPath } from './safePath';
+import { Fields, SEMVER, SLUG, TEMPLATE_ID, VARIABLE_NAME } from './validate';
+
+export interface TemplateVariable {
+  name: string;
+  prompt: string;
+  default?: string;
+  /** An ECMAScript regular expression the whole value must match. */
+  pattern?: string;
+}
+
+/** template.json: what a template is and what it asks the user for. */
+export interface TemplateManifest {
+  /** The catalog id; a package keeps the same id across versions. */
+  id: string;
+  name: string;
+  version: string;
+  description: string;
+  category: string;
+  tags: string[];
+  author: string;
+  /** Folder, relative to the workspace folder, that the files are written below; may use {{variables}}. */
+  targetFolder: string;
+  variables: TemplateVariable[];
+}
+
+/** `{{name}}` or `{{ name }}`; only declared variable names are replaced, anything else stays as written. */
+export const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+export function compileVariablePattern(pattern: string): RegExp {
+  return new RegExp(`^(?:${pattern})$`, 'u');
+}
+
+export function parseManifest(value: unknown, file = MANIFEST_NAME): TemplateManifest {
+  const f = Fields.root(value, file);
+  const id = f.string('id', { pattern: TEMPLATE_ID, max: 100, hint: 'a lowercase id like "readme" or "acme.api-reference"' });
+  const name = f.string('name', { min: 1, max: 100 });
+  const version = f.string('version', { pattern: SEMVER, max: 64, hint: 'a semantic version like 1.2.0' });
+  const description = f.string('description', { max: 1000 });
+  const category = f.string('category', { pattern: SLUG, max: 32, hint: 'a lowercase slug like "documentation"' });
+  const tags = f.array('tags', { max: LIMITS.maxTags }).map((tag, i) => {
+    if (typeof tag !== 'string' || !SLUG.test(tag) || tag.length > 32) {
+      throw new FormatError('a tag is a lowercase slug of at most 32 characters', file, `tags[${i}]`);
+    }
+    return tag;
+  });
+  const author = f.string('author', { min: 1, max: 100 });
+  const targetFolder = f.has('targetFolder') ? f.string('targetFolder', { min: 1, max: 200 }) : '.';
+  if (targetFolder !== '.') {
+    const problem = checkEntryPath(targetFolder.replace(PLACEHOLDER, 'x'));
+    if (problem) f.fail('targetFolder', problem);
+  }
+  const seen = new Set<string>();
+  const variables = f.array('variables', { max: LIMITS.maxVariables }).map((item, i) => {
+    const v = f.item('variables', i, item);
+    const varName = v.string('name', { pattern: VARIABLE_NAME, max: 64, hint: 'an identifier like projectName' });
+    if (seen.has(varName)) v.fail('name', `duplicate variable "${varName}"`);
+    seen.add(varName);
+    const variable: TemplateVariable = { name: varName, prompt: v.string('prompt', { min: 1, max: 200 }) };
+    const dflt = v.optionalString('default', { max: 1000 });
+    const pattern = v.optionalString('pattern', { max: 500 });
+    if (pattern !== undefined) {
+      let re: RegExp | undefined;
+      try {
+        re = compileVariablePattern(pattern);
+      } catch (err) {
+        v.fail('pattern', `is not a valid regular expression: ${(err as Error).message}`);
+      }
+      if (dflt !== undefined && re && !re.test(dflt)) v.fail('default', `${JSON.stringify(dflt)} does not match the pattern ${pattern}`);
+      variable.pattern = pattern;
+    }
+    if (dflt !== undefined) variable.default = dflt;
+    return variable;
+  });
+  return { id, name, version, description, category, tags, author, targetFolder, variables };
+}
+
+export function parseManifestBytes(bytes: Uint8Array, file = MANIFEST_NAME): TemplateManifest {
+  if (bytes.length > LIMITS.maxManifestBytes) throw new FormatError(`is larger than ${LIMITS.maxManifestBytes} bytes`, file);
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(bytes));
+  } catch (err) {
+    throw new FormatError(`is not valid UTF-8 JSON (${(err as Error).message})`, file, undefined, { cause: err });
+  }
+  return parseManifest(value, file);
+}
+
+export function serializeManifest(m: TemplateManifest): Uint8Array {
+  const variables = m.variables.map((v) => ({
+    name: v.name,
+    prompt: v.prompt,
+    ...(v.default !== undefined ? { default: v.default } : {}),
+    ...(v.pattern !== undefined ? { pattern: v.pattern } : {}),
+  }));
+  const ordered = {
+    id: m.id, name: m.name, version: m.version, description: m.description, category: m.category,
+    tags: m.tags, author: m.author, targetFolder: m.targetFolder, variables,
+  };
+  return utf8.encode(JSON.stringify(ordered, null, 2) + '\n');
+}
