@@ -27,8 +27,11 @@ export interface TemplateManifest {
   variables: TemplateVariable[];
 }
 
-/** `{{name}}` or `{{ name }}`; only declared variable names are replaced, anything else stays as written. */
-export const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+/**
+ * `{{name}}` or `{{ name }}`; only declared variable names are replaced, anything else stays as
+ * written. `${{ … }}` (GitHub Actions expressions) is never a placeholder.
+ */
+export const PLACEHOLDER = /(?<!\$)\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
 export function compileVariablePattern(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern})$`, 'u');

@@ -1,0 +1,51 @@
+import { MarketplaceError, UsageError } from '../core/errors';
+import { buildSample } from './commands/buildSample';
+import type { Command } from './commands/command';
+import { createHelpCommand, helpText } from './commands/help';
+import { keygen } from './commands/keygen';
+import { pack } from './commands/pack';
+import { publish } from './commands/publish';
+import { serve } from './commands/serve';
+import { processIo, type CliIo } from './io';
+
+const COMMANDS: readonly Command[] = [keygen, pack, publish, serve, buildSample];
+const ALL: readonly Command[] = [...COMMANDS, createHelpCommand(COMMANDS)];
+
+/**
+ * Runs one command and returns the exit code: 0 on success, 1 when the command failed (the error
+ * is printed as `error[E_CODE]: message`), 2 on a usage error (printed with the usage).
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    io.err(helpText(ALL));
+    return 2;
+  }
+  const command = ALL.find((c) => c.name === name) ?? (name === '--help' || name === '-h' ? ALL.at(-1) : undefined);
+  if (!command) {
+    io.err(`error[E_USAGE]: unknown command "${name}"\n`);
+    io.err(helpText(ALL));
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (err) {
+    return report(err, command, io);
+  }
+}
+
+function report(err: unknown, command: Command, io: CliIo): number {
+  if (err instanceof UsageError) {
+    io.err(`error[${err.code}]: ${err.message}\n`);
+    io.err(`usage: template-marketplace ${command.usage}`);
+    return 2;
+  }
+  if (err instanceof MarketplaceError) {
+    io.err(`error[${err.code}]: ${err.message}`);
+    return 1;
+  }
+  // A system error (EACCES, ENOSPC, …): its message already names the path.
+  const { code, message } = err instanceof Error ? (err as NodeJS.ErrnoException) : { code: undefined, message: String(err) };
+  io.err(`error${code ? `[${code}]` : ''}: ${message}`);
+  return 1;
+}

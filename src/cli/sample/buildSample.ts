@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FormatError } from '../../core/errors';
+import { utf8 } from '../../core/format';
+import { packTemplateDir, publishPackages, type PublishResult } from '../../core/publish';
+import { readPrivateKey } from '../keyFiles';
+
+/** The sample marketplace shipped with the extension; fixed inputs, so the build is reproducible. */
+export const SAMPLE = {
+  sourcesDir: 'media/sample-templates',
+  outDir: 'media/sample-marketplace',
+  /** A published sample key, not a secret: see media/sample-templates/README.md. */
+  keyFile: 'media/sample-templates/sample-marketplace.key.json',
+  downloadsFile: 'media/sample-templates/downloads.json',
+  name: 'Template Marketplace Samples',
+  publishedAt: new Date('2026-11-01T00:00:00Z'),
+  /** Far away, so that the offline sample never expires. */
+  expires: new Date('2099-12-31T00:00:00Z'),
+  catalogVersion: 1,
+} as const;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Builds the sample marketplace from every template folder in `<repoRoot>/media/sample-templates`
+ * into `outDir`, which must not exist yet or be empty.
+ */
+export async function buildSampleMarketplace(repoRoot: string, outDir: string): Promise<PublishResult> {
+  const sourcesDir = join(repoRoot, SAMPLE.sourcesDir);
+  const ids = await templateFolders(sourcesDir);
+  const packages: Uint8Array[] = [];
+  for (const id of ids) {
+    const { manifest, bytes } = await packTemplateDir(join(sourcesDir, id));
+    if (manifest.id !== id) throw new FormatError(`is "${manifest.id}", but the folder is named "${id}"`, join(sourcesDir, id, 'template.json'), 'id');
+    packages.push(bytes);
+  }
+  return publishPackages({
+    marketplaceDir: outDir,
+    packages,
+    catalogKey: await readPrivateKey(join(repoRoot, SAMPLE.keyFile)),
+    now: SAMPLE.publishedAt,
+    expiresInDays: (SAMPLE.expires.getTime() - SAMPLE.publishedAt.getTime()) / DAY_MS,
+    name: SAMPLE.name,
+    initialVersion: SAMPLE.catalogVersion,
+    downloads: await readDownloads(join(repoRoot, SAMPLE.downloadsFile), new Set(ids)),
+  });
+}
+
+/** Replaces folder `to` with folder `from`; `to` is missing only between two renames. */
+export async function replaceDir(from: string, to: string): Promise<void> {
+  const old = `${to}.old-${randomBytes(4).toString('hex')}`;
+  try {
+    await rename(to, old);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await rename(from, to);
+  await rm(old, { recursive: true, force: true });
+}
+
+/** Every folder is a template; dot folders (editor or VCS leftovers) are not. */
+async function templateFolders(sourcesDir: string): Promise<string[]> {
+  const entries = await readdir(sourcesDir, { withFileTypes: true });
+  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+}
+
+/** downloads.json: `{ "<id>": <count> }`. An id without a template folder is a typo, so it is refused. */
+async function readDownloads(file: string, ids: ReadonlySet<string>): Promise<Record<string, number>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(await readFile(file)));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new FormatError(`is not valid UTF-8 JSON (${(err as Error).message})`, file, undefined, { cause: err });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FormatError('expected an object of template id -> count', file);
+  for (const [id, count] of Object.entries(value)) {
+    if (!ids.has(id)) throw new FormatError(`no template folder is named "${id}"`, file, id);
+    if (!Number.isSafeInteger(count) || (count as number) < 0) throw new FormatError(`expected an integer ≥ 0, got ${JSON.stringify(count)}`, file, id);
+  }
+  return value as Record<string, number>;
+}

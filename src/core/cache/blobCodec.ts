@@ -1,0 +1,58 @@
+import { deflateSync, inflateSync } from 'fflate';
+import { IntegrityError } from '../errors';
+import { sha256Hex } from '../format';
+import type { Compression } from './record';
+import type { EntryMeta } from './types';
+
+export interface EncodedBlob {
+  data: Uint8Array;
+  compression: Compression;
+}
+
+/** Deflate must save at least this share of the bytes, or inflating on every hit is not worth it. */
+const MIN_SAVING = 1 / 8;
+/** Values larger than this are first judged on a sample of their head. */
+const SAMPLE_BYTES = 64 * 1024;
+/** DEFLATE cannot expand data by more than ~1032:1; a record claiming more is lying. */
+const MAX_INFLATE_RATIO = 1032;
+
+function shrinksEnough(raw: number, compressed: number): boolean {
+  return compressed <= raw * (1 - MIN_SAVING);
+}
+
+/**
+ * Deflates `bytes` when that pays; otherwise keeps them raw. Already-compressed data (zip
+ * packages) is spotted from a 64 KiB sample, so an 8 MiB zip costs one small deflate, not a
+ * futile big one (~30 ms per MiB with fflate).
+ */
+export function encodeBlob(bytes: Uint8Array): EncodedBlob {
+  if (bytes.byteLength > SAMPLE_BYTES) {
+    const sample = bytes.subarray(0, SAMPLE_BYTES);
+    if (!shrinksEnough(sample.byteLength, deflateSync(sample).byteLength)) return { data: bytes, compression: 'none' };
+  }
+  const compressed = deflateSync(bytes);
+  return shrinksEnough(bytes.byteLength, compressed.byteLength) ? { data: compressed, compression: 'deflate' } : { data: bytes, compression: 'none' };
+}
+
+/**
+ * Turns stored bytes back into the value and proves they are the value `meta` describes (size and
+ * SHA-256), so a corrupt or truncated blob can never be served. Throws IntegrityError.
+ */
+export function decodeBlob(data: Uint8Array, compression: Compression, meta: EntryMeta, subject: string): Uint8Array {
+  let bytes: Uint8Array;
+  if (compression === 'none') {
+    bytes = data;
+  } else {
+    // Checked before allocating `meta.size` bytes on the word of a possibly corrupt record.
+    if (meta.size > data.byteLength * MAX_INFLATE_RATIO + 1024) throw new IntegrityError('blob is too small for its recorded size', subject);
+    try {
+      // A known output size: one allocation, and anything longer is cut off (then fails the digest).
+      bytes = inflateSync(data, { out: new Uint8Array(meta.size) });
+    } catch (err) {
+      throw new IntegrityError(`blob does not inflate: ${err instanceof Error ? err.message : String(err)}`, subject);
+    }
+  }
+  if (bytes.byteLength !== meta.size) throw new IntegrityError(`blob holds ${bytes.byteLength} bytes, record says ${meta.size}`, subject);
+  if (sha256Hex(bytes) !== meta.sha256) throw new IntegrityError('blob does not match its SHA-256', subject);
+  return bytes;
+}

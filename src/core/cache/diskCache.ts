@@ -1,0 +1,274 @@
+/**
+ * L2: a byte-bounded, content-addressed cache on disk that several processes share safely (every
+ * VS Code window runs its own extension host on the same folder).
+ *
+ * Layout of `dir`:
+ *
+ *   keys/<sha256 of key>.json   one small record per key: { v: 1, key, compression, meta: EntryMeta }
+ *   blobs/<2 hex>/<sha256>      a value, named by the SHA-256 of its UNCOMPRESSED bytes; deflated
+ *                               with fflate, or raw when that does not pay (zips) - the record's
+ *                               `compression` says which
+ *   …/*.tmp                     a write in progress, or one a crash left behind
+ *
+ * - Identical content under two keys is one blob. A blob no record names any more goes at the next
+ *   eviction or `gc`.
+ * - Every file is written to a temp file in its own folder, then renamed into place: readers see
+ *   the old file or the new one, never half of one. The blob goes first, then the record, so a
+ *   record never names a blob that was not written yet.
+ * - Reads trust nothing: the record must parse and name the key; the blob must inflate to exactly
+ *   `meta.size` bytes with digest `meta.sha256`. Anything else is deleted, reported to
+ *   `onCorrupt`, and read as a miss, so the caller refetches. Bad bytes are never served.
+ * - LRU recency is the record's mtime, bumped with `utimes` on every hit: one metadata syscall
+ *   instead of rewriting the record, and no read-modify-write race with a window that is storing a
+ *   new value under the same key at that moment. Writes set the mtime from the cache's clock too.
+ * - Nothing is remembered between calls: totals, recency and references are re-read from the
+ *   folder, since another process may have changed any of them. A file vanishing under an
+ *   operation (ENOENT) is a miss. The worst a race between processes can do is turn a hit into a
+ *   miss (e.g. a sweep deletes a blob a moment before another window re-references it).
+ */
+import { mkdir } from 'node:fs/promises';
+import { AbortedError, FormatError, IntegrityError } from '../errors';
+import { sha256Hex } from '../format';
+import { decodeBlob, encodeBlob } from './blobCodec';
+import { DiskLayout, scanStore } from './diskLayout';
+import { evictOverBudget, sweep, type GcResult, type SweepContext } from './diskSweep';
+import { readIfExists, removeFile, statIfExists, touchFile, writeFileAtomic } from './fsUtil';
+import { requireDuration, requirePositiveInteger } from './options';
+import { parseRecord, serializeRecord, type KeyRecord } from './record';
+import type { CachedItem, EntryMeta, GetOptions, SetOptions } from './types';
+
+export type { GcResult } from './diskSweep';
+
+export interface DiskCacheOptions {
+  /** The cache folder; created if missing. */
+  dir: string;
+  /** Budget for records + blobs as stored on disk. */
+  maxBytes: number;
+  /** Default freshness lifetime of an entry. */
+  ttlMs: number;
+  /** Epoch-ms clock; tests inject one. */
+  now?: () => number;
+  /** Told about every corrupt entry that was dropped. `key` is the record's file name when the record is unreadable. */
+  onCorrupt?: (key: string, reason: string) => void;
+  /** How long `gc` keeps an expired entry as an offline fallback. Default 7 days. */
+  keepStaleMs?: number;
+}
+
+export interface SetResult {
+  meta: EntryMeta;
+  /** Uncompressed bytes. */
+  rawBytes: number;
+  /** Bytes of the blob on disk; 0 when the value alone exceeds `maxBytes` and was not stored. */
+  storedBytes: number;
+}
+
+export interface DiskCacheStats {
+  entries: number;
+  blobs: number;
+  /** Bytes of records + blobs, the figure `maxBytes` bounds. */
+  bytes: number;
+}
+
+const DEFAULT_KEEP_STALE_MS = 7 * 24 * 60 * 60 * 1000;
+
+export class DiskCache {
+  readonly #layout: DiskLayout;
+  readonly #maxBytes: number;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  readonly #sweep: SweepContext;
+  readonly #onCorrupt: ((key: string, reason: string) => void) | undefined;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closed = false;
+
+  private constructor(opts: DiskCacheOptions) {
+    const owner = 'DiskCache options';
+    if (typeof opts.dir !== 'string' || opts.dir === '') throw new FormatError('must name a folder', owner, 'dir');
+    this.#maxBytes = requirePositiveInteger(owner, 'maxBytes', opts.maxBytes);
+    this.#ttlMs = requireDuration(owner, 'ttlMs', opts.ttlMs);
+    const keepStaleMs = requireDuration(owner, 'keepStaleMs', opts.keepStaleMs ?? DEFAULT_KEEP_STALE_MS);
+    this.#now = opts.now ?? Date.now;
+    this.#onCorrupt = opts.onCorrupt;
+    this.#layout = new DiskLayout(opts.dir);
+    this.#sweep = {
+      layout: this.#layout,
+      maxBytes: this.#maxBytes,
+      keepStaleMs,
+      now: this.#now,
+      reportCorrupt: (recordName, err) => this.#report(recordName, err),
+    };
+  }
+
+  static async open(opts: DiskCacheOptions): Promise<DiskCache> {
+    const cache = new DiskCache(opts);
+    await createFolders(cache.#layout);
+    return cache;
+  }
+
+  /** The value for `key`, checked against its digest; `undefined` on a miss, an expired entry (unless `allowStale`) or corruption. */
+  get(key: string, opts: GetOptions = {}): Promise<CachedItem | undefined> {
+    return this.#guard(() => this.#get(key, opts.allowStale ?? false));
+  }
+
+  /** Stores `bytes` under `key`, then evicts least recently used entries while over `maxBytes`. */
+  set(key: string, bytes: Uint8Array, opts: SetOptions = {}): Promise<SetResult> {
+    return this.#guard(() => this.#set(key, bytes, opts));
+  }
+
+  /** After a 304: new expiry (and validators, when given) for the stored value; the blob is untouched. `undefined` if there is nothing to refresh. */
+  refresh(key: string, opts: SetOptions): Promise<EntryMeta | undefined> {
+    return this.#guard(() => this.#refresh(key, opts));
+  }
+
+  /** Forgets `key`. Its blob may be shared, so it goes at the next eviction or `gc`. */
+  delete(key: string): Promise<void> {
+    return this.#guard(async () => {
+      await removeFile(this.#layout.recordPath(key));
+    });
+  }
+
+  /** Removes every entry and blob (temp files of writes in progress are left to finish). */
+  clear(): Promise<void> {
+    return this.#guard(async () => {
+      const scan = await scanStore(this.#layout);
+      // Records first: from the first deletion on, no key resolves to a blob about to disappear.
+      for (const file of scan.records) await removeFile(file.path);
+      for (const file of scan.blobs.values()) await removeFile(file.path);
+    });
+  }
+
+  /**
+   * The full sweep: stray temp files and unreferenced blobs older than a minute, unreadable
+   * records, records whose blob is gone, entries expired for longer than `keepStaleMs`, then
+   * LRU eviction down to `maxBytes`.
+   */
+  gc(): Promise<GcResult> {
+    return this.#guard(() => sweep(this.#sweep));
+  }
+
+  stats(): Promise<DiskCacheStats> {
+    return this.#guard(async () => {
+      const scan = await scanStore(this.#layout);
+      return { entries: scan.records.length, blobs: scan.blobs.size, bytes: scan.bytes };
+    });
+  }
+
+  /** Waits for operations in progress; any call after this rejects with AbortedError. Nothing on disk needs closing. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #guard<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new AbortedError('The disk cache is closed.'));
+    const running = operation();
+    this.#inFlight.add(running);
+    const forget = (): void => void this.#inFlight.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  async #get(key: string, allowStale: boolean): Promise<CachedItem | undefined> {
+    const recordPath = this.#layout.recordPath(key);
+    const record = await this.#readRecord(recordPath, key);
+    if (!record) return undefined;
+    const now = this.#now();
+    const stale = now > record.meta.expiresAt;
+    if (stale && !allowStale) return undefined;
+    const blobPath = this.#layout.blobPath(record.meta.sha256);
+    // Gone means evicted or swept under us: a miss, and the refetch stores it again.
+    const data = await readIfExists(blobPath);
+    if (!data) return undefined;
+    let bytes: Uint8Array;
+    try {
+      bytes = decodeBlob(data, record.compression, record.meta, blobPath);
+    } catch (err) {
+      if (!(err instanceof IntegrityError)) throw err;
+      // The blob goes too: every key that shares it would read the same bad bytes.
+      await this.#dropCorrupt(key, err, [recordPath, blobPath]);
+      return undefined;
+    }
+    await touchFile(recordPath, now);
+    return { bytes, meta: record.meta, stale };
+  }
+
+  async #set(key: string, bytes: Uint8Array, opts: SetOptions): Promise<SetResult> {
+    const now = this.#now();
+    const meta = this.#freshMeta(sha256Hex(bytes), bytes.byteLength, now, opts);
+    const blob = encodeBlob(bytes);
+    const record = serializeRecord({ v: 1, key, compression: blob.compression, meta });
+    const recordPath = this.#layout.recordPath(key);
+    if (blob.data.byteLength + record.byteLength > this.#maxBytes) {
+      // Storing it would evict everything else and then itself. The old value is outdated either way.
+      await removeFile(recordPath);
+      return { meta, rawBytes: bytes.byteLength, storedBytes: 0 };
+    }
+    await this.#writeBlob(meta.sha256, blob.data, now);
+    await writeFileAtomic(recordPath, record, now);
+    // A fresh scan per set (one readdir + stat per file) is the only total another window cannot
+    // have made wrong, and it is small next to the download that preceded this set.
+    await evictOverBudget(this.#sweep, await scanStore(this.#layout));
+    return { meta, rawBytes: bytes.byteLength, storedBytes: blob.data.byteLength };
+  }
+
+  /** Content addressing: an existing blob of the right size is this content already; only its mtime is bumped, so an orphan sweep running right now spares it. */
+  async #writeBlob(sha256: string, data: Uint8Array, now: number): Promise<void> {
+    const path = this.#layout.blobPath(sha256);
+    const existing = await statIfExists(path);
+    if (existing?.size === data.byteLength && (await touchFile(path, now))) return;
+    // Missing, or a wrong size (truncated by a crash outside this code): write it whole.
+    await writeFileAtomic(path, data, now);
+  }
+
+  async #refresh(key: string, opts: SetOptions): Promise<EntryMeta | undefined> {
+    const recordPath = this.#layout.recordPath(key);
+    const record = await this.#readRecord(recordPath, key);
+    if (!record) return undefined;
+    // Revalidating a value whose bytes are gone would only make a dangling record look fresh.
+    if (!(await statIfExists(this.#layout.blobPath(record.meta.sha256)))) return undefined;
+    const now = this.#now();
+    // A 304 may omit validators; the stored ones still describe the stored bytes.
+    const meta = this.#freshMeta(record.meta.sha256, record.meta.size, now, {
+      ttlMs: opts.ttlMs,
+      etag: opts.etag ?? record.meta.etag,
+      lastModified: opts.lastModified ?? record.meta.lastModified,
+    });
+    await writeFileAtomic(recordPath, serializeRecord({ ...record, meta }), now);
+    return meta;
+  }
+
+  #freshMeta(sha256: string, size: number, now: number, opts: SetOptions): EntryMeta {
+    const ttlMs = opts.ttlMs === undefined ? this.#ttlMs : requireDuration('DiskCache set options', 'ttlMs', opts.ttlMs);
+    const meta: EntryMeta = { sha256, size, storedAt: now, expiresAt: now + ttlMs };
+    if (opts.etag !== undefined) meta.etag = opts.etag;
+    if (opts.lastModified !== undefined) meta.lastModified = opts.lastModified;
+    return meta;
+  }
+
+  /** The record at `path`, `undefined` if absent; a corrupt one is dropped and reported. */
+  async #readRecord(path: string, key: string): Promise<KeyRecord | undefined> {
+    const data = await readIfExists(path);
+    if (!data) return undefined;
+    try {
+      return parseRecord(data, path, key);
+    } catch (err) {
+      if (!(err instanceof IntegrityError)) throw err;
+      await this.#dropCorrupt(key, err, [path]);
+      return undefined;
+    }
+  }
+
+  async #dropCorrupt(key: string, err: IntegrityError, paths: readonly string[]): Promise<void> {
+    for (const path of paths) await removeFile(path);
+    this.#report(key, err);
+  }
+
+  #report(key: string, err: IntegrityError): void {
+    this.#onCorrupt?.(key, err.subject ? `${err.subject}: ${err.message}` : err.message);
+  }
+}
+
+async function createFolders(layout: DiskLayout): Promise<void> {
+  await mkdir(layout.keysDir, { recursive: true });
+  await mkdir(layout.blobsDir, { recursive: true });
+}

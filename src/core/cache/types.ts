@@ -1,0 +1,32 @@
+/** What the cache knows about one stored value, shared by the memory (L1) and disk (L2) tiers. */
+export interface EntryMeta {
+  /** Hex SHA-256 of the UNCOMPRESSED bytes. */
+  sha256: string;
+  /** Uncompressed byte length. */
+  size: number;
+  /** Epoch ms when the bytes were stored (or last revalidated). */
+  storedAt: number;
+  /** Epoch ms; from then on the entry is stale (still returned when `allowStale`). */
+  expiresAt: number;
+  /** Validators from the origin, for conditional revalidation. */
+  etag?: string;
+  lastModified?: string;
+}
+
+export interface CachedItem {
+  bytes: Uint8Array;
+  meta: EntryMeta;
+  stale: boolean;
+}
+
+export interface SetOptions {
+  /** Freshness lifetime of this entry; defaults to the cache's `ttlMs`. */
+  ttlMs?: number;
+  etag?: string;
+  lastModified?: string;
+}
+
+export interface GetOptions {
+  /** Return an expired entry (flagged `stale: true`) instead of a miss, e.g. as an offline fallback. */
+  allowStale?: boolean;
+}

@@ -1,0 +1,5 @@
+export * from './searchIndex';
+export * from './sourceCatalog';
+export * from './trustStore';
+export * from './types';
+export * from './verifyCatalog';

@@ -1,0 +1,116 @@
+import type { DiskCache } from '../cache/diskCache';
+import type { MemoryCache } from '../cache/memoryCache';
+import type { ListedTemplate } from '../catalog/types';
+import { IntegrityError } from '../errors';
+import type { Tier } from '../metrics/metrics';
+import type { Metrics } from '../metrics/metrics';
+import type { Fetcher } from '../net/types';
+import type { VerifyItem, Verifier } from '../verify/verifier';
+import { SharedFlights } from '../util/sharedFlight';
+
+export interface PackageRead {
+  bytes: Uint8Array;
+  /** The tier that served the bytes. */
+  from: Tier;
+}
+
+export interface PackageSource {
+  fetcher: Fetcher;
+  publisherKeys: ReadonlyMap<string, Uint8Array>;
+}
+
+export interface PackageStoreDeps {
+  memory: MemoryCache;
+  disk: DiskCache;
+  verifier: Verifier;
+  metrics: Metrics;
+  ttlMs: number;
+  now: () => number;
+}
+
+/**
+ * Template packages through the tiers: memory (L1), disk (L2), marketplace (L3). Packages are
+ * content-addressed by their catalog SHA-256, so a cached copy never goes out of date; only bytes that
+ * passed the catalog's size, digest and publisher-signature checks are ever cached. Concurrent reads of
+ * the same package share one download.
+ */
+export class PackageStore {
+  private readonly flights = new SharedFlights<PackageRead>();
+
+  constructor(private readonly deps: PackageStoreDeps) {}
+
+  static key(t: Pick<ListedTemplate, 'sha256'>): string {
+    return `pkg:${t.sha256}`;
+  }
+
+  /** Whether the package is in memory or on disk, without touching the network. */
+  async isCached(t: ListedTemplate): Promise<boolean> {
+    const key = PackageStore.key(t);
+    return this.deps.memory.get(key) !== undefined || (await this.deps.disk.get(key)) !== undefined;
+  }
+
+  get(
+    t: ListedTemplate,
+    source: PackageSource,
+    opts: { signal?: AbortSignal; onProgress?: (received: number, total: number | undefined) => void } = {},
+  ): Promise<PackageRead> {
+    return this.flights.run(PackageStore.key(t), (signal) => this.read(t, source, signal, opts.onProgress), opts.signal);
+  }
+
+  private async read(
+    t: ListedTemplate,
+    source: PackageSource,
+    signal: AbortSignal,
+    onProgress?: (received: number, total: number | undefined) => void,
+  ): Promise<PackageRead> {
+    const { memory, disk, metrics, ttlMs, now } = this.deps;
+    const key = PackageStore.key(t);
+    const item = this.verifyItem(t, source);
+
+    const inMemory = memory.get(key);
+    if (inMemory && inMemory.meta.sha256 === t.sha256) {
+      metrics.hit('memory');
+      // The bytes were checked when cached; the signature check is a result-cache lookup.
+      await this.mustVerify(item);
+      return { bytes: inMemory.bytes, from: 'memory' };
+    }
+    metrics.miss('memory');
+
+    // The disk tier checks the bytes against their digest on every read; a corrupt entry is a miss.
+    const onDisk = await disk.get(key);
+    if (onDisk && onDisk.meta.sha256 === t.sha256 && onDisk.meta.size === t.size) {
+      metrics.hit('disk');
+      await this.mustVerify(item);
+      memory.set(key, onDisk.bytes, onDisk.meta);
+      return { bytes: onDisk.bytes, from: 'disk' };
+    }
+    metrics.miss('disk');
+
+    const started = performance.now();
+    const res = await source.fetcher.get(t.path, { maxBytes: t.size, signal, ...(onProgress ? { onProgress } : {}) });
+    if (res.status !== 200) throw new IntegrityError(`template "${t.ref}": unexpected ${res.status} for a package`, t.ref);
+    metrics.miss('network');
+    await this.mustVerify({ ...item, bytes: res.bytes, size: t.size });
+    metrics.latency('download', performance.now() - started);
+    metrics.downloaded(res.bytes.length);
+    const stored = await disk.set(key, res.bytes, { ttlMs });
+    metrics.compressed(stored.rawBytes, stored.storedBytes);
+    memory.set(key, res.bytes, { ...stored.meta, storedAt: now() });
+    return { bytes: res.bytes, from: 'network' };
+  }
+
+  verifyItem(t: ListedTemplate, source: PackageSource): VerifyItem {
+    const publicKey = source.publisherKeys.get(t.publisher);
+    // parseCatalog guarantees every publisher is listed; this is a defensive check.
+    if (!publicKey) throw new IntegrityError(`template "${t.ref}": publisher ${t.publisher.slice(0, 12)}… is not in the catalog`, t.ref);
+    return { id: t.ref, publicKey, sha256: t.sha256, signature: t.signature };
+  }
+
+  private async mustVerify(item: VerifyItem): Promise<void> {
+    const started = performance.now();
+    const result = await this.deps.verifier.verify(item);
+    this.deps.metrics.latency('verify', performance.now() - started);
+    this.deps.metrics.verified({ ok: result.ok, cached: result.cached });
+    if (!result.ok) throw result.error;
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The Template Marketplace engine. Plain Node, no VS Code: the extension and the CLI are thin
+ * layers over `MarketplaceClient`.
+ */
+export * from './client';
+export type { ListedTemplate, SourceConfig, SourceState, SourceStatus } from './catalog/types';
+export type { SearchQuery, SearchHit } from './catalog/searchIndex';
+export type { ConflictPolicy, InstallOptions, InstallResult } from './install/installer';
+export { Metrics, type MetricsSnapshot, type Tier, type LatencySummary } from './metrics/metrics';
+
+export * from './errors';

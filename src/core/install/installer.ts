@@ -1,0 +1,213 @@
+import { realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { AbortedError, ConflictError, FormatError, NotFoundError, UnsafePackageError } from '../errors';
+import { checkEntryPath, type TemplateManifest, type TemplatePackage } from '../format';
+import { FileTransaction } from './fileTransaction';
+import { errorCode, lstatIfExists } from './fsUtil';
+import { renderText, resolveVariables } from './variables';
+
+export { renderText, resolveVariables } from './variables';
+
+/** What to do with a destination file that already exists. */
+export type ConflictPolicy = 'fail' | 'skip' | 'overwrite';
+
+export interface InstallProgress {
+  /** The file just written (staged), relative to the target folder. */
+  path: string;
+  done: number;
+  total: number;
+}
+
+export interface InstallOptions {
+  /** The workspace folder; the template's own targetFolder is created below it. */
+  targetDir: string;
+  variables?: Record<string, string>;
+  /** Default 'fail': nothing is written if any destination exists. */
+  onConflict?: ConflictPolicy;
+  /** Cancels the install; a cancelled install leaves the target folder as it was. */
+  signal?: AbortSignal;
+  /** Called after each file is written, before the install is committed. */
+  onProgress?: (progress: InstallProgress) => void;
+}
+
+export interface InstallResult {
+  /** Absolute path of the template's target folder. */
+  targetFolder: string;
+  /** Paths relative to targetDir, with "/" separators. */
+  written: string[];
+  skipped: string[];
+  overwritten: string[];
+}
+
+interface PlannedFile {
+  /** Rendered path relative to the target folder root, "/"-separated, checked. */
+  rel: string;
+  bytes: Uint8Array;
+}
+
+const POLICIES: readonly ConflictPolicy[] = ['fail', 'skip', 'overwrite'];
+// ignoreBOM keeps a byte order mark in the text, so rendering gives it back unchanged.
+const TEXT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Installs an unpacked package below `opts.targetDir`, all or nothing:
+ *
+ * 1. variables are resolved and every rendered path (targetFolder + file path) is checked again,
+ *    since a value like `../../etc` only appears after substitution;
+ * 2. every destination is inspected without following links: a symbolic link on the way is
+ *    refused, and existing files are handled by `onConflict` before anything is written;
+ * 3. files are written to temp files beside their destination, then moved into place; on any
+ *    failure or cancellation what was written is removed and replaced files are restored.
+ */
+export async function installPackage(pkg: TemplatePackage, opts: InstallOptions): Promise<InstallResult> {
+  const { signal } = opts;
+  const policy = opts.onConflict ?? 'fail';
+  if (!POLICIES.includes(policy)) throw new FormatError(`must be one of ${POLICIES.join(', ')}`, undefined, 'onConflict');
+  throwIfAborted(signal);
+
+  const values = resolveVariables(pkg.manifest, opts.variables);
+  const folder = renderFolder(pkg.manifest, values);
+  const files = renderFiles(pkg, folder, values);
+  const targetDir = resolve(opts.targetDir);
+  const root = await realFolder(targetDir);
+  for (const f of files) assertInside(root, f.rel);
+
+  const result: InstallResult = { targetFolder: folder ? join(targetDir, ...folder.split('/')) : targetDir, written: [], skipped: [], overwritten: [] };
+  const toWrite: (PlannedFile & { replace: boolean })[] = [];
+  const existing: string[] = [];
+  for (const f of files) {
+    const found = await inspectDestination(root, f.rel);
+    if (found === 'absent') {
+      toWrite.push({ ...f, replace: false });
+      result.written.push(f.rel);
+    } else if (policy === 'skip') {
+      result.skipped.push(f.rel);
+    } else if (policy === 'overwrite') {
+      if (found === 'symlink') throw new UnsafePackageError(`${f.rel} is a symbolic link; refusing to replace it`, f.rel);
+      toWrite.push({ ...f, replace: true });
+      result.overwritten.push(f.rel);
+    } else {
+      existing.push(f.rel);
+    }
+  }
+  if (existing.length > 0) {
+    throw new ConflictError(
+      `${existing.length === 1 ? 'a file' : `${existing.length} files`} of template "${pkg.manifest.id}" already exist in ${targetDir}: ${existing.join(', ')}; nothing was written (choose to skip or overwrite them)`,
+      existing,
+    );
+  }
+
+  const tx = new FileTransaction(root);
+  try {
+    for (const [i, f] of toWrite.entries()) {
+      throwIfAborted(signal);
+      await tx.stage(f.rel, f.bytes, f.replace, signal);
+      opts.onProgress?.({ path: f.rel, done: i + 1, total: toWrite.length });
+    }
+    throwIfAborted(signal); // the last chance to cancel: the commit below is a few renames
+    await tx.commit();
+  } catch (err) {
+    const leftovers = await tx.rollback();
+    if (leftovers.length > 0) process.emitWarning(`Install of "${pkg.manifest.id}" failed and could not clean up: ${leftovers.join(', ')}`);
+    // fs calls cancelled through `signal` reject with a DOMException; report them like any cancellation.
+    if (signal?.aborted && !(err instanceof AbortedError)) throw new AbortedError(undefined, { cause: signal.reason });
+    throw err;
+  }
+  for (const list of [result.written, result.skipped, result.overwritten]) list.sort();
+  return result;
+}
+
+/** The rendered targetFolder, "" for the workspace folder itself. */
+function renderFolder(manifest: TemplateManifest, values: Record<string, string>): string {
+  if (manifest.targetFolder === '.') return '';
+  const folder = renderText(manifest.targetFolder, values);
+  const problem = checkEntryPath(folder);
+  if (problem) throw new UnsafePackageError(`targetFolder "${manifest.targetFolder}" renders to "${folder}": ${problem}`, folder);
+  return folder.replace(/\/$/, '');
+}
+
+/** Every file with its rendered, checked path and its rendered content. */
+function renderFiles(pkg: TemplatePackage, folder: string, values: Record<string, string>): PlannedFile[] {
+  const files: PlannedFile[] = [];
+  const fileKeys = new Map<string, string>();
+  const folderKeys = new Set<string>();
+  for (const [path, bytes] of pkg.files) {
+    const rendered = renderText(path, values);
+    const rel = folder ? `${folder}/${rendered}` : rendered;
+    const problem = rel.endsWith('/') ? 'the path names a folder, not a file' : checkEntryPath(rel);
+    if (problem) throw new UnsafePackageError(`"${path}" renders to "${rel}": ${problem}`, rel);
+    // Case-insensitive file systems (Windows, macOS) would write two such files to one place.
+    const key = rel.normalize('NFC').toLowerCase();
+    const other = fileKeys.get(key);
+    if (other !== undefined) throw new UnsafePackageError(`"${other}" and "${path}" both render to "${rel}"`, rel);
+    fileKeys.set(key, path);
+    const parts = key.split('/');
+    for (let i = 1; i < parts.length; i++) folderKeys.add(parts.slice(0, i).join('/'));
+    files.push({ rel, bytes: renderContent(bytes, values) });
+  }
+  for (const [key, path] of fileKeys) {
+    if (folderKeys.has(key)) throw new UnsafePackageError(`"${path}" renders to a path that another file needs as a folder`, path);
+  }
+  return files;
+}
+
+/** Text (valid UTF-8 without NUL) gets its placeholders filled; anything else is copied byte for byte. */
+function renderContent(bytes: Uint8Array, values: Record<string, string>): Uint8Array {
+  if (bytes.includes(0)) return bytes;
+  let text: string;
+  try {
+    text = TEXT.decode(bytes);
+  } catch {
+    return bytes;
+  }
+  const rendered = renderText(text, values);
+  return rendered === text ? bytes : new TextEncoder().encode(rendered);
+}
+
+/** The real path of the target folder, which must exist; paths below it are then compared to it. */
+async function realFolder(targetDir: string): Promise<string> {
+  let root: string;
+  try {
+    root = await realpath(targetDir);
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') throw new NotFoundError(`The target folder ${targetDir} does not exist.`);
+    throw err;
+  }
+  if (!(await stat(root)).isDirectory()) throw new NotFoundError(`The target ${targetDir} is not a folder.`);
+  return root;
+}
+
+/** Belt and braces after checkEntryPath: the resolved path must lie strictly inside the root. */
+function assertInside(root: string, rel: string): void {
+  const inside = relative(root, resolve(root, ...rel.split('/')));
+  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+    throw new UnsafePackageError(`${rel} resolves outside the target folder`, rel);
+  }
+}
+
+/**
+ * What is at `rel` below the root, looking at each component with lstat: a symbolic link on the
+ * way is refused outright (a linked folder could point anywhere), a file where a folder is needed
+ * or a folder where the file goes is a conflict no policy can settle.
+ */
+async function inspectDestination(root: string, rel: string): Promise<'absent' | 'file' | 'symlink'> {
+  const segments = rel.split('/');
+  let path = root;
+  for (const [i, segment] of segments.entries()) {
+    path = join(path, segment);
+    const stats = await lstatIfExists(path);
+    const isLast = i === segments.length - 1;
+    if (!stats) return 'absent';
+    if (stats.isSymbolicLink()) {
+      if (isLast) return 'symlink';
+      throw new UnsafePackageError(`${rel}: refusing to write through the symbolic link ${path}`, rel);
+    }
+    if (isLast && stats.isDirectory()) throw new ConflictError(`${rel} is an existing folder; the template has a file there`, [rel]);
+    if (!isLast && !stats.isDirectory()) throw new ConflictError(`${rel}: ${path} is a file where the template needs a folder`, [rel]);
+  }
+  return 'file';
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortedError(undefined, { cause: signal.reason });
+}

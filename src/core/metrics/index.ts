@@ -1,0 +1,3 @@
+export * from './histogram';
+export * from './metrics';
+export * from './slidingWindow';

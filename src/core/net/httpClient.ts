@@ -1,0 +1,235 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Agent, type Dispatcher, request } from 'undici';
+import { AbortedError, FormatError } from '../errors';
+import {
+  abortedFailure,
+  errorFailure,
+  type Failure,
+  failureToError,
+  statusFailure,
+  tooLargeFailure,
+} from './failure';
+import { checkFetchOptions } from './fetchOptions';
+import { readBody } from './readBody';
+import { backoffDelay, parseRetryAfter } from './retryPolicy';
+import { sleep } from './sleep';
+import type { FetchOptions, FetchResult } from './types';
+
+export interface HttpClientOptions {
+  /** Keep-alive connections per origin. Default 8. */
+  connections?: number;
+  /** Default 10_000. */
+  connectTimeoutMs?: number;
+  /** Time from sending a request to receiving all response headers. Default 15_000. */
+  headersTimeoutMs?: number;
+  /** Longest silence between two body chunks. Default 30_000. */
+  bodyTimeoutMs?: number;
+  /** Retries after the first attempt. Default 3. */
+  retries?: number;
+  /** Backoff before retry n is random(0, min(maxDelayMs, baseDelayMs * 2^n)) ("full jitter"). Default 200. */
+  baseDelayMs?: number;
+  /** Default 5_000. */
+  maxDelayMs?: number;
+  /** A server asking to wait longer than this (Retry-After) fails at once instead of hanging. Default 30_000. */
+  maxRetryAfterMs?: number;
+  userAgent?: string;
+  /** Source of randomness for the jitter, in [0, 1); injectable so tests are deterministic. */
+  random?: () => number;
+}
+
+export interface HttpClientStats {
+  /** Attempts sent, retries included. */
+  requests: number;
+  retries: number;
+  notModified: number;
+  /** Body bytes of successful (200) downloads. */
+  bytes: number;
+}
+
+type Attempt = { ok: true; result: DistributiveOmit<FetchResult, 'attempts'> } | { ok: false; failure: Failure };
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type ResponseBody = Dispatcher.ResponseData['body'];
+type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+/**
+ * GETs files over HTTP(S) through one keep-alive connection pool, retrying what is worth
+ * retrying: network failures, timeouts, 429 and 5xx; never other 4xx. Every response body is
+ * either read, drained or destroyed, so a connection is never left stuck in the pool.
+ */
+export class HttpClient {
+  readonly #agent: Agent;
+  readonly #retries: number;
+  readonly #baseDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #maxRetryAfterMs: number;
+  readonly #userAgent: string;
+  readonly #random: () => number;
+  /** Aborted by close(), to cut short any wait before a retry. */
+  readonly #lifetime = new AbortController();
+  readonly #stats: HttpClientStats = { requests: 0, retries: 0, notModified: 0, bytes: 0 };
+  #closing: Promise<void> | undefined;
+
+  constructor(opts: HttpClientOptions = {}) {
+    this.#retries = option(opts, 'retries', 3, 0);
+    this.#baseDelayMs = option(opts, 'baseDelayMs', 200, 0);
+    this.#maxDelayMs = option(opts, 'maxDelayMs', 5_000, 0);
+    this.#maxRetryAfterMs = option(opts, 'maxRetryAfterMs', 30_000, 0);
+    this.#userAgent = opts.userAgent ?? 'template-marketplace';
+    this.#random = opts.random ?? Math.random;
+    this.#agent = new Agent({
+      connections: option(opts, 'connections', 8, 1),
+      connectTimeout: option(opts, 'connectTimeoutMs', 10_000, 1),
+      headersTimeout: option(opts, 'headersTimeoutMs', 15_000, 1),
+      bodyTimeout: option(opts, 'bodyTimeoutMs', 30_000, 1),
+      // A marketplace that moved must be fixed in the settings, not followed silently.
+      maxRedirections: 0,
+    });
+  }
+
+  get stats(): HttpClientStats {
+    return { ...this.#stats };
+  }
+
+  async get(url: string, opts: FetchOptions): Promise<FetchResult> {
+    const target = parseHttpUrl(url);
+    checkFetchOptions(opts);
+    // Ends after at most `retries + 1` attempts: every pass either returns or throws once out of retries.
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.#attempt(target, opts);
+      if (outcome.ok) {
+        // undici returns a keep-alive socket to the pool one event-loop turn after the response
+        // ends (client-h1 onMessageComplete); waiting that turn lets the caller's next request
+        // reuse it instead of opening a second connection.
+        await nextTurn();
+        return { ...outcome.result, attempts: attempt };
+      }
+      const { failure } = outcome;
+      if (!failure.retryable || attempt > this.#retries) throw failureToError(failure, url, attempt);
+      await this.#waitBeforeRetry(url, attempt, failure, opts.signal);
+    }
+  }
+
+  /** Closes idle connections and waits for downloads in flight; cancels pending retries. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#lifetime.abort();
+      await this.#agent.close();
+    })();
+    return this.#closing;
+  }
+
+  async #attempt(url: URL, opts: FetchOptions): Promise<Attempt> {
+    const { signal } = opts;
+    if (signal?.aborted) return { ok: false, failure: abortedFailure('the caller cancelled', signal.reason) };
+    if (this.#closing) return { ok: false, failure: abortedFailure('the HTTP client is closed') };
+    this.#stats.requests++;
+    try {
+      const response = await request(url, { dispatcher: this.#agent, method: 'GET', headers: this.#headers(opts), signal });
+      return await this.#handleResponse(response.statusCode, response.headers, response.body, opts);
+    } catch (err) {
+      // Once the caller aborts, whatever undici threw is a consequence of that.
+      if (signal?.aborted) return { ok: false, failure: abortedFailure('the caller cancelled', signal.reason) };
+      return { ok: false, failure: errorFailure(err) };
+    }
+  }
+
+  async #handleResponse(
+    status: number,
+    headers: ResponseHeaders,
+    body: ResponseBody,
+    opts: FetchOptions,
+  ): Promise<Attempt> {
+    const etag = header(headers, 'etag');
+    const lastModified = header(headers, 'last-modified');
+    if (status === 304) {
+      await body.dump();
+      this.#stats.notModified++;
+      // The validators we sent are still valid when the server does not repeat them.
+      return { ok: true, result: { status: 304, etag: etag ?? opts.etag, lastModified: lastModified ?? opts.lastModified } };
+    }
+    if (status !== 200) {
+      // Drain the (small) error body so the connection goes back to the pool for the retry.
+      await body.dump();
+      const retryAfterMs = parseRetryAfter(header(headers, 'retry-after'));
+      return { ok: false, failure: statusFailure(status, header(headers, 'location'), retryAfterMs) };
+    }
+    const contentLength = parseContentLength(header(headers, 'content-length'));
+    if (contentLength !== undefined && contentLength > opts.maxBytes) {
+      // Destroying costs one connection; draining could mean reading gigabytes.
+      discard(body);
+      return { ok: false, failure: tooLargeFailure(opts.maxBytes, contentLength) };
+    }
+    const read = await readBody(body, opts.maxBytes, contentLength, opts.onProgress);
+    if (!read.ok) return read;
+    this.#stats.bytes += read.bytes.byteLength;
+    return { ok: true, result: { status: 200, bytes: read.bytes, etag, lastModified } };
+  }
+
+  async #waitBeforeRetry(url: string, attempt: number, failure: Failure, signal: AbortSignal | undefined): Promise<void> {
+    const { retryAfterMs } = failure;
+    if (retryAfterMs !== undefined && retryAfterMs > this.#maxRetryAfterMs) {
+      const asked = Math.ceil(retryAfterMs / 1000);
+      const limit = Math.ceil(this.#maxRetryAfterMs / 1000);
+      const reason = `${failure.reason} (the server asked to wait ${asked} s before retrying, longer than the ${limit} s this client waits)`;
+      throw failureToError({ ...failure, reason }, url, attempt);
+    }
+    const delayMs = retryAfterMs ?? backoffDelay(attempt - 1, this.#baseDelayMs, this.#maxDelayMs, this.#random);
+    this.#stats.retries++;
+    try {
+      await sleep(delayMs, [signal, this.#lifetime.signal]);
+    } catch (err) {
+      const why = signal?.aborted ? 'the caller cancelled' : 'the HTTP client was closed';
+      throw new AbortedError(`GET ${url} was cancelled while waiting to retry (${attempt} attempts so far): ${why}`, { cause: err });
+    }
+  }
+
+  #headers(opts: FetchOptions): Record<string, string> {
+    const headers: Record<string, string> = {
+      'user-agent': this.#userAgent,
+      accept: '*/*',
+      // Byte counts and the size cap must mean bytes on disk, so ask for no transfer compression.
+      'accept-encoding': 'identity',
+    };
+    if (opts.etag !== undefined) headers['if-none-match'] = opts.etag;
+    if (opts.lastModified !== undefined) headers['if-modified-since'] = opts.lastModified;
+    return headers;
+  }
+}
+
+function parseHttpUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (err) {
+    throw new FormatError(`"${url}" is not a valid URL`, undefined, undefined, { cause: err });
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new FormatError(`"${url}" is not an http: or https: URL`);
+  }
+  return parsed;
+}
+
+type NumericOption = { [K in keyof HttpClientOptions]-?: NonNullable<HttpClientOptions[K]> extends number ? K : never }[keyof HttpClientOptions];
+
+function option(opts: HttpClientOptions, name: NumericOption, fallback: number, min: number): number {
+  const value = opts[name] ?? fallback;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new FormatError(`must be an integer >= ${min}, got ${String(value)}`, 'HttpClientOptions', name);
+  }
+  return value;
+}
+
+/** Drops a body unread, closing its connection. destroy() emits an abort error nobody else listens to. */
+function discard(body: ResponseBody): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+function header(headers: ResponseHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseContentLength(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}

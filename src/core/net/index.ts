@@ -1,0 +1,5 @@
+export * from './createFetcher';
+export * from './fileFetcher';
+export * from './httpClient';
+export * from './httpFetcher';
+export * from './types';

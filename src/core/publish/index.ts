@@ -1,0 +1,6 @@
+export * from './atomicFile';
+export * from './layout';
+export * from './packDir';
+export * from './publish';
+export * from './semver';
+export * from './signedCatalog';

@@ -1,0 +1,169 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConflictError, FormatError, RollbackError } from '../errors';
+import {
+  parseCatalogBytes, readPackage, serializeCatalog, sha256Hex, signPackageDigest, toBase64, toPublicKeyFile, utf8,
+  type Catalog, type KeyPair, type TemplateEntry,
+} from '../format';
+import { syncDir, writeFileAtomic } from './atomicFile';
+import { CATALOG_FILE, PACKAGES_DIR, PUBLIC_KEY_FILE, packagePath } from './layout';
+import { compareSemver } from './semver';
+import { readExistingCatalog, signCatalog } from './signedCatalog';
+
+export interface PublishOptions {
+  marketplaceDir: string;
+  /** Package zips, e.g. from `packTemplateDir`. Each is fully validated before anything is written. */
+  packages: Uint8Array[];
+  /** Signs catalog.json; an existing catalog must verify with it. */
+  catalogKey: KeyPair;
+  /** Signs the packages published now; defaults to the catalog key. */
+  publisherKey?: KeyPair;
+  now?: Date;
+  /** Default 30. */
+  expiresInDays?: number;
+  /** The catalog's display name; an existing catalog keeps its name when omitted. */
+  name?: string;
+  /** Download counts by template id; an entry not listed here keeps its count. */
+  downloads?: Record<string, number>;
+  /** The version of a new marketplace's first catalog; default 1. */
+  initialVersion?: number;
+}
+
+export interface PublishResult {
+  catalog: Catalog;
+  /** Template ids, in the order their packages were given. */
+  added: string[];
+  updated: string[];
+  unchanged: string[];
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Adds or updates packages in a marketplace folder and re-signs its catalog. Versions are immutable
+ * and only go up. Every file is replaced atomically and catalog.json is written last, so a crash at
+ * any point leaves the previous catalog, or the new one with all of its packages in place.
+ */
+export async function publishPackages(opts: PublishOptions): Promise<PublishResult> {
+  const now = opts.now ?? new Date();
+  const expiresInDays = opts.expiresInDays ?? 30;
+  if (!(expiresInDays > 0 && Number.isFinite(expiresInDays))) throw new FormatError('must be a positive number of days', undefined, 'expiresInDays');
+  const initialVersion = opts.initialVersion ?? 1;
+  if (!Number.isSafeInteger(initialVersion) || initialVersion < 1) throw new FormatError('must be an integer ≥ 1', undefined, 'initialVersion');
+  const downloads = checkDownloads(opts.downloads ?? {});
+  const publisher = opts.publisherKey ?? opts.catalogKey;
+  const previous = await readExistingCatalog(join(opts.marketplaceDir, CATALOG_FILE), opts.catalogKey);
+
+  const before: ReadonlyMap<string, TemplateEntry> = new Map(previous?.templates.map((t) => [t.id, t]));
+  const listed = new Map(before);
+  const result: Omit<PublishResult, 'catalog'> = { added: [], updated: [], unchanged: [] };
+  const packages: PackageFile[] = [];
+  opts.packages.forEach((bytes, i) => {
+    const plan = planPackage(bytes, `package #${i + 1}`, before, publisher, isoTime(now));
+    if (packages.some((p) => p.id === plan.entry.id)) {
+      throw new ConflictError(`package #${i + 1}: ${plan.entry.id} is given twice; publish one version of a template at a time`, [plan.entry.id]);
+    }
+    result[plan.outcome].push(plan.entry.id);
+    listed.set(plan.entry.id, plan.entry);
+    packages.push({ id: plan.entry.id, path: plan.entry.path, bytes });
+  });
+
+  const templates = [...listed.values()].map((t) => (Object.hasOwn(downloads, t.id) ? { ...t, downloads: downloads[t.id]! } : t));
+  // Only keys that sign a listed package are trusted, so a retired key stops counting at once.
+  const keys = new Map([...Object.entries(previous?.publishers ?? {}), [publisher.keyid, toBase64(publisher.publicKey)]]);
+  const signers = new Set(templates.map((t) => t.publisher));
+  const name = opts.name ?? previous?.name;
+  // Never sign something a client would refuse (too many templates, a field out of range, …).
+  const catalog = parseCatalogBytes(serializeCatalog({
+    ...(name !== undefined ? { name } : {}),
+    version: previous ? previous.version + 1 : initialVersion,
+    expires: isoTime(new Date(now.getTime() + expiresInDays * DAY_MS)),
+    publishers: Object.fromEntries([...keys].filter(([keyid]) => signers.has(keyid))),
+    templates,
+  }));
+  await writeMarketplace(opts.marketplaceDir, packages, catalog, opts.catalogKey);
+  return { catalog, ...result };
+}
+
+interface PackageFile {
+  id: string;
+  /** Relative to the marketplace root. */
+  path: string;
+  bytes: Uint8Array;
+}
+
+/** Checks one package against the listed entry for its id and returns the entry to list. */
+function planPackage(
+  bytes: Uint8Array,
+  label: string,
+  listed: ReadonlyMap<string, TemplateEntry>,
+  publisher: KeyPair,
+  updatedAt: string,
+): { outcome: 'added' | 'updated' | 'unchanged'; entry: TemplateEntry } {
+  const { manifest } = readPackage(bytes, label);
+  const { id, version } = manifest;
+  const sha256 = sha256Hex(bytes);
+  const prior = listed.get(id);
+  if (prior) {
+    const order = compareSemver(version, prior.version);
+    if (order < 0) throw new RollbackError(`${id} ${version} is lower than the listed version ${prior.version}; versions only go up`);
+    if (order === 0 && version === prior.version && sha256 === prior.sha256) return { outcome: 'unchanged', entry: prior };
+    if (order === 0) {
+      throw new ConflictError(
+        `${id} ${version} is already published with different content (listed: ${prior.version}, sha256 ${prior.sha256.slice(0, 12)}…); ` +
+          'versions are immutable: publish a higher version',
+        [prior.path],
+      );
+    }
+  }
+  const entry: TemplateEntry = {
+    id, version, name: manifest.name, description: manifest.description, category: manifest.category,
+    tags: manifest.tags, author: manifest.author, downloads: prior?.downloads ?? 0, updatedAt, size: bytes.length,
+    sha256, path: packagePath(id, version), publisher: publisher.keyid, signature: signPackageDigest(sha256, publisher.secretKey),
+  };
+  return { outcome: prior ? 'updated' : 'added', entry };
+}
+
+/** Packages first, each flushed, then the public key file, then the catalog that points to them. */
+async function writeMarketplace(dir: string, packages: readonly PackageFile[], catalog: Catalog, catalogKey: KeyPair): Promise<void> {
+  // Check every package path before writing any, so a refusal leaves the folder as it was.
+  const missing: PackageFile[] = [];
+  for (const pkg of packages) if (await isMissing(dir, pkg.path, pkg.bytes)) missing.push(pkg);
+  await mkdir(join(dir, PACKAGES_DIR), { recursive: true });
+  for (const { path, bytes } of missing) await writeFileAtomic(join(dir, path), bytes);
+  await syncDir(join(dir, PACKAGES_DIR));
+  await writeFileAtomic(join(dir, PUBLIC_KEY_FILE), utf8.encode(JSON.stringify(toPublicKeyFile(catalogKey), null, 2) + '\n'));
+  await writeFileAtomic(join(dir, CATALOG_FILE), signCatalog(catalog, catalogKey));
+  await syncDir(dir);
+}
+
+/**
+ * True when a package still has to be written. The same bytes already there are fine (an unchanged
+ * template, or a publish that crashed before its catalog); different bytes at a version's path are refused.
+ */
+async function isMissing(root: string, path: string, bytes: Uint8Array): Promise<boolean> {
+  const file = join(root, path);
+  let existing: Buffer;
+  try {
+    existing = await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+  if (!existing.equals(bytes)) {
+    throw new ConflictError(`${file} already exists with different content; a published version never changes: publish a higher version`, [file]);
+  }
+  return false;
+}
+
+function checkDownloads(downloads: Record<string, number>): Record<string, number> {
+  for (const [id, count] of Object.entries(downloads)) {
+    if (!Number.isSafeInteger(count) || count < 0) throw new FormatError(`expected an integer ≥ 0, got ${JSON.stringify(count)}`, undefined, `downloads.${id}`);
+  }
+  return downloads;
+}
+
+/** ISO 8601 UTC, without the milliseconds when they are zero: 2026-11-01T00:00:00Z. */
+function isoTime(date: Date): string {
+  return date.toISOString().replace('.000Z', 'Z');
+}

@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { FormatError, SignatureError } from '../errors';
+import {
+  CATALOG_PAYLOAD_TYPE, LIMITS, parseCatalogBytes, parseEnvelope, serializeCatalog, signEnvelope, utf8, verifyEnvelope,
+  type Catalog, type KeyPair,
+} from '../format';
+
+/** The bytes of catalog.json: the catalog, serialized deterministically and wrapped in a DSSE envelope. */
+export function signCatalog(catalog: Catalog, key: KeyPair): Uint8Array {
+  const envelope = signEnvelope(CATALOG_PAYLOAD_TYPE, serializeCatalog(catalog), [key]);
+  return utf8.encode(JSON.stringify(envelope, null, 2) + '\n');
+}
+
+/** Verifies catalog.json bytes with `key` and parses the payload, the way a client does. */
+export function openCatalog(bytes: Uint8Array, key: Pick<KeyPair, 'keyid' | 'publicKey'>, file = 'catalog.json'): Catalog {
+  if (bytes.length > LIMITS.maxCatalogBytes) throw new FormatError(`is larger than ${LIMITS.maxCatalogBytes} bytes`, file);
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(bytes));
+  } catch (err) {
+    throw new FormatError(`is not valid UTF-8 JSON (${(err as Error).message})`, file, undefined, { cause: err });
+  }
+  const payload = verifyEnvelope(parseEnvelope(value, file), CATALOG_PAYLOAD_TYPE, new Map([[key.keyid, key.publicKey]]), file);
+  return parseCatalogBytes(payload, file);
+}
+
+/**
+ * Reads the catalog a marketplace folder already has, or undefined for a new marketplace. A catalog
+ * that does not verify with the catalog key is refused rather than silently replaced.
+ */
+export async function readExistingCatalog(file: string, key: KeyPair): Promise<Catalog | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    return openCatalog(bytes, key, file);
+  } catch (err) {
+    if (!(err instanceof SignatureError)) throw err;
+    throw new SignatureError(
+      `${err.message}. Refusing to publish over it: use the key that signed it (this key is ${key.keyid.slice(0, 12)}…)`,
+      file,
+    );
+  }
+}

@@ -1,0 +1,143 @@
+// The cache tiers side by side on the same values: an L1 (memory) hit, an L2 (disk) hit, and the
+// cold path they save - an HTTP GET from a loopback server plus the SHA-256 check a download gets -
+// as ops/s and ratios; then what compression does to JSON-like data and to a zip.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { DiskCache, MemoryCache } from '../../src/core/cache';
+import { IntegrityError, NotFoundError } from '../../src/core/errors';
+import { sha256Hex, utf8, writePackage } from '../../src/core/format';
+
+/** Each measurement runs for about this long (and at most MAX_OPS operations). */
+const MEASURE_MS = 1000;
+const MAX_OPS = 2_000_000;
+
+export async function run(): Promise<void> {
+  const catalog = catalogLike(400); // ~150 KB of JSON, a mid-sized catalog
+  const zip = zipLike();
+  const dir = await mkdtemp(join(tmpdir(), 'tm-cache-bench-'));
+  const server = await serve(new Map([['/catalog.json', catalog], ['/package.zip', zip]]));
+  try {
+    const memory = new MemoryCache({ maxEntries: 100, maxBytes: 64 * 1024 * 1024, ttlMs: 3_600_000 });
+    const disk = await DiskCache.open({ dir, maxBytes: 256 * 1024 * 1024, ttlMs: 3_600_000 });
+    for (const [name, bytes, path] of [['catalog.json', catalog, '/catalog.json'], ['package.zip', zip, '/package.zip']] as const) {
+      const stored = await disk.set(name, bytes);
+      memory.set(name, bytes, stored.meta);
+      const l1 = await measure(() => {
+        if (!memory.get(name)) throw new NotFoundError(`L1 missed ${name}`);
+      });
+      const l2 = await measure(async () => {
+        if (!(await disk.get(name))) throw new NotFoundError(`L2 missed ${name}`);
+      });
+      const cold = await measure(async () => {
+        const res = await request(`${server.url}${path}`);
+        const body = new Uint8Array(await res.body.arrayBuffer());
+        if (sha256Hex(body) !== stored.meta.sha256) throw new IntegrityError('the cold read returned other bytes', path);
+      });
+      const setRate = await measure(async () => {
+        await disk.set(name, bytes);
+      });
+      console.log(`${name}: ${kib(bytes.byteLength)}, stored on disk as ${kib(stored.storedBytes)} (${pct(stored.storedBytes, bytes.byteLength)})`);
+      console.log(`  L1 hit (memory)           ${opsLine(l1)}`);
+      console.log(`  L2 hit (disk, verified)   ${opsLine(l2)}`);
+      console.log(`  cold (loopback GET+hash)  ${opsLine(cold)}`);
+      console.log(`  L2 set (+budget scan)     ${opsLine(setRate)}`);
+      console.log(`  L1/L2 ${ratio(l1, l2)}, L2/cold ${ratio(l2, cold)}, L1/cold ${ratio(l1, cold)}`);
+    }
+    for (const templates of [40, 4000]) {
+      const json = catalogLike(templates);
+      const { storedBytes } = await disk.set(`catalog-${templates}`, json);
+      console.log(`compression of JSON-like data: ${kib(json.byteLength)} -> ${kib(storedBytes)} (${pct(storedBytes, json.byteLength)})`);
+    }
+    await disk.close();
+  } finally {
+    const closed = new Promise<void>((resolve) => server.server.close(() => resolve()));
+    server.server.closeAllConnections(); // undici keeps sockets alive
+    await closed;
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface Rate {
+  ops: number;
+  ms: number;
+}
+
+/** Runs `op` back to back for MEASURE_MS (after a short warm-up); bounded by MAX_OPS either way. */
+async function measure(op: () => unknown): Promise<Rate> {
+  for (let i = 0; i < 20; i++) await op();
+  const start = performance.now();
+  let ops = 0;
+  while (ops < MAX_OPS && performance.now() - start < MEASURE_MS) {
+    await op();
+    ops++;
+  }
+  return { ops, ms: performance.now() - start };
+}
+
+function perSecond(rate: Rate): number {
+  return rate.ops / (rate.ms / 1000);
+}
+
+function opsLine(rate: Rate): string {
+  return `${Math.round(perSecond(rate)).toLocaleString('en-US').padStart(11)} ops/s  ${((rate.ms * 1000) / rate.ops).toFixed(1).padStart(8)} µs/op`;
+}
+
+function ratio(a: Rate, b: Rate): string {
+  return `${(perSecond(a) / perSecond(b)).toFixed(1)}x`;
+}
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+function pct(part: number, whole: number): string {
+  return `${((part / whole) * 100).toFixed(1)}%`;
+}
+
+/** JSON shaped like a catalog: repetitive keys and words, plus incompressible hex digests. */
+function catalogLike(templates: number): Uint8Array {
+  const words = ['architecture', 'decision', 'record', 'readme', 'changelog', 'runbook', 'incident', 'review', 'api', 'guide'];
+  const entries = Array.from({ length: templates }, (_, i) => ({
+    id: `template-${i}`,
+    name: `${words[i % words.length]} ${words[(i * 7) % words.length]} ${i}`,
+    version: `1.${i % 13}.${i % 7}`,
+    description: `A ${words[(i * 3) % words.length]} template for ${words[(i * 5) % words.length]} documents, number ${i}.`,
+    category: words[i % 4],
+    tags: [words[i % 10], words[(i + 3) % 10]],
+    author: `team-${i % 9}`,
+    sha256: sha256Hex(utf8.encode(`package ${i}`)),
+    size: 10_000 + ((i * 7919) % 50_000),
+    url: `https://marketplace.example/packages/template-${i}-1.${i % 13}.${i % 7}.zip`,
+  }));
+  return utf8.encode(JSON.stringify({ version: 1, templates: entries }, null, 2));
+}
+
+/** A real template package (deflated zip entries), 256 KiB of pseudo-random content inside. */
+function zipLike(): Uint8Array {
+  const body = new Uint8Array(256 * 1024);
+  let block = utf8.encode('seed');
+  for (let offset = 0; offset < body.length; offset += 32) {
+    block = Buffer.from(sha256Hex(block), 'hex');
+    body.set(block.subarray(0, Math.min(32, body.length - offset)), offset);
+  }
+  return writePackage(
+    { id: 'bench', name: 'Bench', version: '1.0.0', description: 'bench', category: 'docs', tags: [], author: 'bench', targetFolder: 'docs', variables: [] },
+    new Map([['data.bin', body]]),
+  );
+}
+
+/** A loopback-only HTTP server for the given paths; the caller closes it. */
+async function serve(files: ReadonlyMap<string, Uint8Array>): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const body = files.get(req.url ?? '');
+    res.writeHead(body ? 200 : 404, { 'content-type': 'application/octet-stream', 'content-length': body?.byteLength ?? 0 });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}` };
+}
