@@ -9,3 +9,4 @@ export type { ConflictPolicy, InstallOptions, InstallResult } from './install/in
 export { Metrics, type MetricsSnapshot, type Tier, type LatencySummary } from './metrics/metrics';
 
 export * from './errors';
+export * from './sample';

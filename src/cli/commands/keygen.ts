@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConflictError } from '../../core/errors';
 import { generateKeyPair, toPrivateKeyFile, toPublicKeyFile, utf8 } from '../../core/format';
-import { writeFileAtomic, writeFileExclusive } from '../../core/publish';
+import { writeFileAtomic, writeFileExclusive } from '../../core/util/atomicFile';
 import { expectPositionals, parseCommandArgs } from '../args';
 import type { Command } from './command';
 

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { sha256Hex } from '../../core/format';
-import { packTemplateDir, writeFileAtomic } from '../../core/publish';
+import { packTemplateDir } from '../../core/publish';
+import { writeFileAtomic } from '../../core/util/atomicFile';
 import { expectPositionals, parseCommandArgs } from '../args';
 import type { Command } from './command';
 

@@ -79,6 +79,8 @@ export class DiskCache {
   readonly #sweep: SweepContext;
   readonly #onCorrupt: ((key: string, reason: string) => void) | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Stored bytes as of the last folder scan, plus what this process wrote since (see #set). */
+  #estimate: { bytes: number; scannedAt: number } | undefined;
   #closed = false;
 
   private constructor(opts: DiskCacheOptions) {
@@ -130,6 +132,7 @@ export class DiskCache {
   /** Removes every entry and blob (temp files of writes in progress are left to finish). */
   clear(): Promise<void> {
     return this.#guard(async () => {
+      this.#estimate = undefined;
       const scan = await scanStore(this.#layout);
       // Records first: from the first deletion on, no key resolves to a blob about to disappear.
       for (const file of scan.records) await removeFile(file.path);
@@ -143,6 +146,7 @@ export class DiskCache {
    * LRU eviction down to `maxBytes`.
    */
   gc(): Promise<GcResult> {
+    this.#estimate = undefined;
     return this.#guard(() => sweep(this.#sweep));
   }
 
@@ -205,9 +209,19 @@ export class DiskCache {
     }
     await this.#writeBlob(meta.sha256, blob.data, now);
     await writeFileAtomic(recordPath, record, now);
-    // A fresh scan per set (one readdir + stat per file) is the only total another window cannot
-    // have made wrong, and it is small next to the download that preceded this set.
-    await evictOverBudget(this.#sweep, await scanStore(this.#layout));
+    // Only a folder scan (a readdir + stat per file) gives a total no other window can have made
+    // wrong, but one per set makes a batch of n downloads cost n scans. So scan when this
+    // process's own estimate nears the budget, or when the last scan is older than
+    // RESCAN_INTERVAL_MS: another window can push the folder over budget for at most that long.
+    const added = blob.data.byteLength + record.byteLength;
+    const e = this.#estimate;
+    if (!e || e.bytes + added > this.#maxBytes * 0.9 || now - e.scannedAt > RESCAN_INTERVAL_MS) {
+      const scan = await scanStore(this.#layout);
+      await evictOverBudget(this.#sweep, scan);
+      this.#estimate = { bytes: Math.min(scan.bytes, this.#maxBytes), scannedAt: now };
+    } else {
+      e.bytes += added;
+    }
     return { meta, rawBytes: bytes.byteLength, storedBytes: blob.data.byteLength };
   }
 
@@ -267,6 +281,9 @@ export class DiskCache {
     this.#onCorrupt?.(key, err.subject ? `${err.subject}: ${err.message}` : err.message);
   }
 }
+
+/** See #set: how stale this process's idea of the folder's total may get. */
+const RESCAN_INTERVAL_MS = 30_000;
 
 async function createFolders(layout: DiskLayout): Promise<void> {
   await mkdir(layout.keysDir, { recursive: true });

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomicWrite';
+import { utf8 } from '../format/encoding';
+import { writeFileAtomic } from '../util/atomicFile';
 
 /** What was last accepted from one marketplace: the basis of rollback protection. */
 export interface TrustRecord {
@@ -20,6 +21,7 @@ export class TrustStore {
   private constructor(private readonly file: string) {}
 
   static async open(dir: string): Promise<TrustStore> {
+    await mkdir(dir, { recursive: true });
     const store = new TrustStore(join(dir, 'trust.json'));
     store.records = await store.read();
     return store;
@@ -34,7 +36,7 @@ export class TrustStore {
     const known = onDisk.get(sourceId);
     if (!known || record.version > known.version) onDisk.set(sourceId, record);
     this.records = onDisk;
-    await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(onDisk), null, 1) + '\n');
+    await writeFileAtomic(this.file, utf8.encode(JSON.stringify(Object.fromEntries(onDisk), null, 1) + '\n'));
   }
 
   private async read(): Promise<Map<string, TrustRecord>> {

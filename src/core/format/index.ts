@@ -8,3 +8,4 @@ export * from './manifest';
 export * from './packageSignature';
 export * from './safePath';
 export * from './zip';
+export * from './nativeEd25519';

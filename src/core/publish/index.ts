@@ -1,4 +1,4 @@
-export * from './atomicFile';
+
 export * from './layout';
 export * from './packDir';
 export * from './publish';

@@ -5,7 +5,7 @@ import {
   parseCatalogBytes, readPackage, serializeCatalog, sha256Hex, signPackageDigest, toBase64, toPublicKeyFile, utf8,
   type Catalog, type KeyPair, type TemplateEntry,
 } from '../format';
-import { syncDir, writeFileAtomic } from './atomicFile';
+import { syncDir, writeFileAtomic } from '../util/atomicFile';
 import { CATALOG_FILE, PACKAGES_DIR, PUBLIC_KEY_FILE, packagePath } from './layout';
 import { compareSemver } from './semver';
 import { readExistingCatalog, signCatalog } from './signedCatalog';

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { writeFileAtomic, writeFileExclusive } from '../../../src/core/publish';
+import { writeFileAtomic, writeFileExclusive } from '../../../src/core/util/atomicFile';
 
 let tmp: string;
 

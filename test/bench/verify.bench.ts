@@ -1,0 +1,132 @@
+/**
+ * Signature verification throughput, for the choice documented in src/core/verify/verifier.ts:
+ * tweetnacl on the main thread, tweetnacl in a worker_threads pool, node:crypto (sync and on
+ * libuv's thread pool), and the Verifier itself, cold and on cached re-verification.
+ *
+ *   node --import tsx test/bench/verify.bench.ts
+ */
+import { availableParallelism } from 'node:os';
+import nacl from 'tweetnacl';
+import { fromBase64, fromHex, keyPairFromSeed, sha256Hex, signPackageDigest, utf8, type KeyPair } from '../../src/core/format';
+import { SignatureError } from '../../src/core/errors';
+import { NativeEd25519, Verifier, type VerifyItem } from '../../src/core/verify';
+import { TweetnaclWorkerPool, type SignedDigest } from './tweetnaclWorkerPool';
+
+const BATCH_SIZES = [1, 16, 256] as const;
+const PUBLISHERS = 8;
+/** Each measurement runs for this long or this many calls, whichever comes first. */
+const BUDGET_MS = 250;
+const MAX_CALLS = 100_000;
+/** Warm-up (JIT, key objects, worker start-up) runs at least one call, then until this much time has passed. */
+const WARMUP_MS = 150;
+/**
+ * Every cell is measured once per round and the best round is kept: rounds interleave the
+ * contenders, so a burst of load from elsewhere on a 2-core machine does not pick the winner.
+ */
+const ROUNDS = 3;
+
+interface Fixture {
+  items: VerifyItem[];
+  digests: SignedDigest[];
+}
+
+function fixture(count: number): Fixture {
+  const publishers: KeyPair[] = Array.from({ length: PUBLISHERS }, (_, p) => keyPairFromSeed(new Uint8Array(32).fill(p + 1)));
+  const items: VerifyItem[] = [];
+  const digests: SignedDigest[] = [];
+  for (let i = 0; i < count; i++) {
+    const publisher = publishers[i % PUBLISHERS]!;
+    const sha256 = sha256Hex(utf8.encode(`package ${i}`));
+    const signature = signPackageDigest(sha256, publisher.secretKey);
+    items.push({ id: `template-${i}`, publicKey: publisher.publicKey, sha256, signature });
+    digests.push({ publicKey: publisher.publicKey, message: fromHex(sha256), signature: fromBase64(signature)! });
+  }
+  return { items, digests };
+}
+
+async function warmUp(runBatch: () => unknown): Promise<void> {
+  const start = performance.now();
+  for (let i = 0; i < MAX_CALLS && (i === 0 || performance.now() - start < WARMUP_MS); i++) await runBatch();
+}
+
+/** Verified items per second: the batch is run until the time budget or the call cap is spent. */
+async function opsPerSecond(batch: number, runBatch: () => unknown): Promise<number> {
+  let calls = 0;
+  let elapsed = 0;
+  const start = performance.now();
+  while (elapsed < BUDGET_MS && calls < MAX_CALLS) {
+    await runBatch();
+    calls++;
+    elapsed = performance.now() - start;
+  }
+  return (calls * batch) / (elapsed / 1000);
+}
+
+function expectAllValid(results: readonly boolean[]): void {
+  if (!results.every(Boolean)) throw new SignatureError('a benchmark fixture failed to verify');
+}
+
+interface Row {
+  name: string;
+  run(batch: readonly SignedDigest[], items: readonly VerifyItem[]): unknown;
+}
+
+export async function run(): Promise<void> {
+  const { items, digests } = fixture(Math.max(...BATCH_SIZES));
+  const workers = availableParallelism();
+  const pool = new TweetnaclWorkerPool(workers);
+  const native = new NativeEd25519();
+  const warmVerifier = new Verifier();
+  await warmVerifier.verifyBatch(items);
+  // Uncached Verifiers, by how many checks a batch keeps in flight on libuv's thread pool.
+  const uncached = new Map([0, workers, 16].map((n) => [n, new Verifier({ parallelism: n, cacheSize: 0 })]));
+
+  const rows: Row[] = [
+    { name: 'tweetnacl, main thread', run: (b) => expectAllValid(b.map((d) => nacl.sign.detached.verify(d.message, d.signature, d.publicKey))) },
+    { name: `tweetnacl, ${workers} worker threads`, run: async (b) => expectAllValid(await pool.verifyBatch(b)) },
+    { name: 'node:crypto, main thread', run: (b) => expectAllValid(b.map((d) => native.verify(d.publicKey, d.message, d.signature))) },
+    {
+      name: 'node:crypto, libuv pool',
+      run: async (b) => expectAllValid(await Promise.all(b.map((d) => native.verifyAsync(d.publicKey, d.message, d.signature)))),
+    },
+    ...[...uncached].map(([n, verifier]): Row => ({
+      name: `Verifier {parallelism: ${n}}, no cache`,
+      run: async (_, i) => expectAllValid((await verifier.verifyBatch(i)).map((r) => r.ok)),
+    })),
+    { name: 'Verifier, cached re-verify', run: async (_, i) => expectAllValid((await warmVerifier.verifyBatch(i)).map((r) => r.ok && r.cached)) },
+  ];
+
+  try {
+    const table = new Map(rows.map((row) => [row.name, BATCH_SIZES.map(() => 0)]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const row of rows) {
+        for (const [col, size] of BATCH_SIZES.entries()) {
+          const runBatch = (): unknown => row.run(digests.slice(0, size), items.slice(0, size));
+          if (round === 0) await warmUp(runBatch);
+          const best = table.get(row.name)!;
+          best[col] = Math.max(best[col]!, await opsPerSecond(size, runBatch));
+        }
+      }
+    }
+    print(table, workers);
+  } finally {
+    await Promise.all([pool.close(), warmVerifier.close(), ...[...uncached.values()].map((v) => v.close())]);
+    native.close();
+  }
+}
+
+function print(table: Map<string, number[]>, workers: number): void {
+  const baseline = table.get('tweetnacl, main thread')!;
+  const nameWidth = Math.max(...[...table.keys()].map((k) => k.length));
+  const cell = (ops: number, base: number): string =>
+    `${Math.round(ops).toLocaleString('en-US')} ops/s (x${(ops / base).toFixed(1)})`.padStart(28);
+  console.log(`\nEd25519 verification over 32-byte digests — Node ${process.version}, ${workers} cores; (xN) = vs tweetnacl main thread`);
+  console.log(`${''.padEnd(nameWidth)}${BATCH_SIZES.map((s) => `batch ${s}`.padStart(28)).join('')}`);
+  for (const [name, perSize] of table) {
+    console.log(`${name.padEnd(nameWidth)}${perSize.map((ops, i) => cell(ops, baseline[i]!)).join('')}`);
+  }
+  const cached = table.get('Verifier, cached re-verify')!;
+  console.log(`cached re-verify: ${cached.map((ops) => `${(1e6 / ops).toFixed(2)} µs`).join(' / ')} per item\n`);
+}
+
+if (require.main === module) void run();
