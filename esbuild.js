@@ -26,18 +26,15 @@ const builds = [
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   },
-  // The verification worker is loaded by path at run time, so it is its own bundle.
-  { ...common, entryPoints: ['src/core/verify/worker.ts'], outfile: 'dist/verifyWorker.js' },
 ];
 
 async function main() {
-  const existing = builds.filter((b) => require('node:fs').existsSync(b.entryPoints[0]));
   if (watch) {
-    const contexts = await Promise.all(existing.map((b) => esbuild.context(b)));
+    const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
     await Promise.all(contexts.map((c) => c.watch()));
     return;
   }
-  await Promise.all(existing.map((b) => esbuild.build(b)));
+  await Promise.all(builds.map((b) => esbuild.build(b)));
 }
 
 main().catch((err) => {

@@ -2,13 +2,16 @@ import { MarketplaceError, UsageError } from '../core/errors';
 import { buildSample } from './commands/buildSample';
 import type { Command } from './commands/command';
 import { createHelpCommand, helpText } from './commands/help';
+import { install } from './commands/install';
 import { keygen } from './commands/keygen';
 import { pack } from './commands/pack';
 import { publish } from './commands/publish';
+import { search } from './commands/search';
 import { serve } from './commands/serve';
+import { verify } from './commands/verify';
 import { processIo, type CliIo } from './io';
 
-const COMMANDS: readonly Command[] = [keygen, pack, publish, serve, buildSample];
+const COMMANDS: readonly Command[] = [search, install, verify, keygen, pack, publish, serve, buildSample];
 const ALL: readonly Command[] = [...COMMANDS, createHelpCommand(COMMANDS)];
 
 /**

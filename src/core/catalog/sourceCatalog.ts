@@ -60,12 +60,16 @@ export class SourceCatalog {
     return `catalog of "${this.config.name ?? this.config.id}" (${this.config.url})`;
   }
 
-  /** The catalog to use now; throws only when there is no usable catalog at all. */
-  async get(opts: { force?: boolean; signal?: AbortSignal } = {}): Promise<VerifiedCatalog> {
+  /**
+   * The catalog to use now; throws only when there is no usable catalog at all. `internal` lookups
+   * (the catalog behind a package read) are not counted as memory-tier hits: they would swamp the
+   * hit ratio with reads no user asked for.
+   */
+  async get(opts: { force?: boolean; signal?: AbortSignal; internal?: boolean } = {}): Promise<VerifiedCatalog> {
     const { metrics, now } = this.deps;
     if (this.current && !opts.force) {
       if (now() < this.current.freshUntil) {
-        metrics.hit('memory');
+        if (!opts.internal) metrics.hit('memory');
         return this.current;
       }
     } else if (!this.current) {

@@ -139,7 +139,7 @@ export class MarketplaceClient {
 
   /** Looks a template up by `<source>/<id>` or a bare id (the first source listing it wins). */
   async get(ref: string): Promise<ListedTemplate> {
-    const { byRef } = await this.currentIndex();
+    const { byRef } = await this.currentIndex({ internal: true });
     const found = byRef.get(ref) ?? [...this.sources.keys()].map((s) => byRef.get(`${s}/${ref}`)).find(Boolean);
     if (!found) throw new NotFoundError(`no template "${ref}" in ${this.describeSources()}; refresh the catalogs or check the id`);
     return found;
@@ -302,15 +302,15 @@ export class MarketplaceClient {
 
   private async packageSource(t: ListedTemplate): Promise<PackageSource> {
     const source = this.sources.get(t.source)!;
-    const { publisherKeys } = await source.get();
+    const { publisherKeys } = await source.get({ internal: true });
     return { fetcher: this.fetchers.get(t.source)!, publisherKeys };
   }
 
   /** The search index over all usable catalogs, rebuilt only when a catalog version changes. */
-  private async currentIndex(): Promise<NonNullable<MarketplaceClient['index']>> {
+  private async currentIndex(opts: { internal?: boolean } = {}): Promise<NonNullable<MarketplaceClient['index']>> {
     this.checkOpen();
     const loaded = await Promise.all(
-      [...this.sources.values()].map(async (s) => ({ id: s.id, v: await s.get().catch((err: unknown) => err as Error) })),
+      [...this.sources.values()].map(async (s) => ({ id: s.id, v: await s.get(opts).catch((err: unknown) => err as Error) })),
     );
     const usable = loaded.filter((l): l is { id: string; v: Exclude<typeof l.v, Error> } => !(l.v instanceof Error));
     if (usable.length === 0) {

@@ -92,7 +92,7 @@ export async function installPackage(pkg: TemplatePackage, opts: InstallOptions)
   }
   if (existing.length > 0) {
     throw new ConflictError(
-      `${existing.length === 1 ? 'a file' : `${existing.length} files`} of template "${pkg.manifest.id}" already exist in ${targetDir}: ${existing.join(', ')}; nothing was written (choose to skip or overwrite them)`,
+      `${existing.length === 1 ? 'a file' : `${existing.length} files`} of template "${pkg.manifest.id}" already ${existing.length === 1 ? 'exists' : 'exist'} in ${targetDir}: ${existing.join(', ')}; nothing was written (choose to skip or overwrite them)`,
       existing,
     );
   }

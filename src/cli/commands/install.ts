@@ -1,0 +1,49 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { UsageError } from '../../core/errors';
+import type { ConflictPolicy } from '../../core';
+import { ENGINE_DETAILS, ENGINE_OPTIONS, ENGINE_USAGE, openClient } from '../engine';
+import { expectPositionals, parseCommandArgs } from '../args';
+import type { Command } from './command';
+
+const POLICIES: readonly ConflictPolicy[] = ['fail', 'skip', 'overwrite'];
+
+export const install: Command = {
+  name: 'install',
+  usage: `install <id> <target-dir> [--var name=value]... [--on-conflict fail|skip|overwrite] ${ENGINE_USAGE}`,
+  summary: 'verify a template and write its files into a folder',
+  details: [
+    'Variables without --var take their defaults; one with no default must be given. Existing files are',
+    'never overwritten silently: by default the install stops and lists them (--on-conflict to choose).',
+    ...ENGINE_DETAILS,
+  ],
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, {
+      ...ENGINE_OPTIONS,
+      var: { type: 'string', multiple: true },
+      'on-conflict': { type: 'string' },
+    });
+    const [ref, target] = expectPositionals(positionals, ['id', 'target-dir']);
+    const onConflict = (values['on-conflict'] ?? 'fail') as ConflictPolicy;
+    if (!POLICIES.includes(onConflict)) throw new UsageError(`--on-conflict expects fail, skip or overwrite, got "${onConflict}"`);
+    const variables: Record<string, string> = {};
+    for (const pair of values.var ?? []) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--var expects name=value, got "${pair}"`);
+      variables[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    const targetDir = resolve(io.cwd, target!);
+    await mkdir(targetDir, { recursive: true });
+    const client = await openClient(values, io);
+    try {
+      const result = await client.install(ref!, targetDir, variables, { onConflict });
+      for (const path of result.written) io.out(`wrote       ${path}`);
+      for (const path of result.overwritten) io.out(`overwrote   ${path}`);
+      for (const path of result.skipped) io.out(`skipped     ${path} (exists)`);
+      io.out(`installed ${ref} into ${result.targetFolder}`);
+      return 0;
+    } finally {
+      await client.close();
+    }
+  },
+};
