@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expectPositionals, parseCommandArgs } from '../args';
 import { compareDirs } from '../sample/compareDirs';
-import { buildSampleMarketplace, replaceDir, SAMPLE } from '../sample/buildSample';
+import { buildSampleMarketplace, checkVersionBump, replaceDir, SAMPLE } from '../sample/buildSample';
 import type { Command } from './command';
 
 export const buildSample: Command = {
@@ -23,6 +23,7 @@ export const buildSample: Command = {
     const tmp = await mkdtemp(values.check ? join(tmpdir(), 'sample-marketplace-') : join(dirname(outDir), '.sample-marketplace-'));
     try {
       const result = await buildSampleMarketplace(io.cwd, tmp);
+      await checkVersionBump(outDir, tmp);
       if (values.check) {
         const differences = await compareDirs(tmp, outDir);
         for (const line of differences) io.err(line);

@@ -81,3 +81,30 @@ async function readDownloads(file: string, ids: ReadonlySet<string>): Promise<Re
   }
   return value as Record<string, number>;
 }
+
+/**
+ * Installed copies of the extension remember the sample catalog version they accepted, and refuse
+ * the same version with other content as a rollback. So a rebuild that changes the catalog must
+ * raise `SAMPLE.catalogVersion`; this refuses one that does not, before the old copy is replaced.
+ */
+export async function checkVersionBump(previousDir: string, nextDir: string): Promise<void> {
+  const read = async (dir: string) => {
+    try {
+      const envelope = JSON.parse(utf8.decode(await readFile(join(dir, 'catalog.json')))) as { payload: string };
+      const payload = Buffer.from(envelope.payload, 'base64');
+      return { payload, version: (JSON.parse(payload.toString('utf8')) as { version: number }).version };
+    } catch {
+      return undefined; // no readable previous catalog: nothing any installed copy could hold against this one
+    }
+  };
+  const [previous, next] = [await read(previousDir), await read(nextDir)];
+  if (!previous || !next || previous.payload.equals(next.payload)) return;
+  if (next.version <= previous.version) {
+    throw new FormatError(
+      `the sample catalog changed but its version is still ${next.version} (was ${previous.version}): installed copies ` +
+        'would refuse it as a rollback. Raise SAMPLE.catalogVersion in src/cli/sample/buildSample.ts and build again',
+      join(nextDir, 'catalog.json'),
+      'version',
+    );
+  }
+}

@@ -85,3 +85,17 @@ test('build-sample --check passes on the committed copy and lists the difference
   assert.equal(rebuilt.code, 0, rebuilt.stderr);
   assert.deepEqual(await compareDirs(COMMITTED, join(repo, SAMPLE.outDir)), []);
 });
+
+test('build-sample refuses to change the catalog without raising its version', { timeout: 120_000 }, async () => {
+  const repo = join(tmp, 'repo-bump');
+  await cp(join(REPO, 'media'), join(repo, 'media'), { recursive: true });
+  const manifestPath = join(repo, SAMPLE.sourcesDir, 'readme', 'template.json');
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { description: string };
+  manifest.description += ' Changed.';
+  await writeFile(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+
+  const refused = await runCli(['build-sample'], { cwd: repo });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /error\[E_FORMAT\]: .*the sample catalog changed but its version is still 1 .*Raise SAMPLE\.catalogVersion/);
+  assert.deepEqual(await compareDirs(COMMITTED, join(repo, SAMPLE.outDir)), [], 'the committed copy is left as it was');
+});
