@@ -84,6 +84,23 @@ describe('MarketplaceClient: tiers', () => {
     assert.equal(server.count('catalog.json'), 2);
   });
 
+  test('warmup fills the caches and clear() empties memory and disk', async (t) => {
+    const { client, server, open } = await setup(t);
+    const warm = await client.warmup(['readme', 'adr']);
+    assert.equal(warm.totals.done, 2);
+    const before = await client.cacheStats();
+    assert.ok(before.memory.entries >= 2 && before.disk.entries >= 3, 'two packages and the catalog');
+
+    await client.clear();
+    const after = await client.cacheStats();
+    assert.equal(after.memory.entries, 0);
+    assert.equal(after.disk.entries, 0);
+    const again = await (await open()).downloadBatch(['readme']);
+    assert.equal(again.items[0]?.ok && again.items[0].from, 'network');
+    assert.equal(server.count('packages/readme-1.0.0.zip'), 2);
+    assert.equal(server.count('catalog.json'), 2, 'the catalog is fetched again too');
+  });
+
   test('a corrupt disk entry is detected, never served, and refetched', async (t) => {
     const { client, server, cacheDir, open, fixture } = await setup(t);
     await client.downloadBatch(['readme', 'adr']);
