@@ -7,6 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { SearchIndex, type Searchable, type SearchQuery } from '../../src/core/catalog/searchIndex';
+import { mulberry32 as random } from '../helpers/random';
 
 const TEMPLATES = 5000;
 /** Each measurement runs for this long or this many queries, whichever comes first. */
@@ -14,17 +15,6 @@ const BUDGET_MS = 400;
 const MAX_QUERIES = 200_000;
 const BUILDS = 5;
 
-/** A small deterministic PRNG (mulberry32), so every run searches the same catalog. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function syntheticCatalog(count: number): Searchable[] {
   const rnd = random(42);

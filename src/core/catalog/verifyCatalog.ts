@@ -23,7 +23,7 @@ export function verifyCatalogBytes(bytes: Uint8Array, trusted: ReadonlyMap<strin
   try {
     json = JSON.parse(utf8.decode(bytes));
   } catch (err) {
-    throw new FormatError(`is not valid JSON (${(err as Error).message})`, subject, undefined, { cause: err });
+    throw new FormatError(`is not valid UTF-8 JSON (${(err as Error).message})`, subject, undefined, { cause: err });
   }
   const envelope = parseEnvelope(json, subject);
   const payload = verifyEnvelope(envelope, CATALOG_PAYLOAD_TYPE, trusted, subject);

@@ -215,7 +215,7 @@ export class MarketplaceClient {
     }
     const verified = await this.verifier.verifyBatch(pending.map((p) => p.item));
     verified.forEach((v, i) => {
-      const ref = pending[i]!.item.id;
+      const ref = downloads.items[pending[i]!.index]!.ref; // as the caller wrote it, like downloadBatch
       results[pending[i]!.index] = v.ok ? { ref, ok: true, cached: v.cached } : { ref, ok: false, cached: v.cached, error: v.error };
       this.metrics.verified({ ok: v.ok, cached: v.cached });
     });

@@ -10,6 +10,7 @@ import {
   tooLargeFailure,
 } from './failure';
 import { checkFetchOptions } from './fetchOptions';
+import { parseHttpUrl } from './httpUrl';
 import { readBody } from './readBody';
 import { backoffDelay, parseRetryAfter } from './retryPolicy';
 import { sleep } from './sleep';
@@ -194,19 +195,6 @@ export class HttpClient {
     if (opts.lastModified !== undefined) headers['if-modified-since'] = opts.lastModified;
     return headers;
   }
-}
-
-function parseHttpUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (err) {
-    throw new FormatError(`"${url}" is not a valid URL`, undefined, undefined, { cause: err });
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new FormatError(`"${url}" is not an http: or https: URL`);
-  }
-  return parsed;
 }
 
 type NumericOption = { [K in keyof HttpClientOptions]-?: NonNullable<HttpClientOptions[K]> extends number ? K : never }[keyof HttpClientOptions];

@@ -1,5 +1,6 @@
 import { FormatError } from '../errors';
 import type { HttpClient } from './httpClient';
+import { parseHttpUrl } from './httpUrl';
 import { relativePathSegments } from './relativePath';
 import type { FetchOptions, FetchResult, Fetcher } from './types';
 
@@ -42,13 +43,7 @@ export class HttpFetcher implements Fetcher {
 }
 
 function parseBase(baseUrl: string): URL {
-  let base: URL;
-  try {
-    base = new URL(baseUrl);
-  } catch (err) {
-    throw new FormatError(`"${baseUrl}" is not a valid URL`, undefined, undefined, { cause: err });
-  }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new FormatError(`"${baseUrl}" is not an http: or https: URL`);
+  const base = parseHttpUrl(baseUrl);
   // A query or fragment would be silently dropped when resolving file paths against the base.
   if (base.search !== '' || base.hash !== '') throw new FormatError(`"${baseUrl}" must not have a query or fragment`);
   if (!base.pathname.endsWith('/')) base.pathname += '/';

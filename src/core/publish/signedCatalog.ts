@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { FormatError, SignatureError } from '../errors';
-import {
-  CATALOG_PAYLOAD_TYPE, LIMITS, parseCatalogBytes, parseEnvelope, serializeCatalog, signEnvelope, utf8, verifyEnvelope,
-  type Catalog, type KeyPair,
-} from '../format';
+import { SignatureError } from '../errors';
+import { verifyCatalogBytes } from '../catalog/verifyCatalog';
+import { CATALOG_PAYLOAD_TYPE, serializeCatalog, signEnvelope, utf8, type Catalog, type KeyPair } from '../format';
 
 /** The bytes of catalog.json: the catalog, serialized deterministically and wrapped in a DSSE envelope. */
 export function signCatalog(catalog: Catalog, key: KeyPair): Uint8Array {
@@ -11,17 +9,9 @@ export function signCatalog(catalog: Catalog, key: KeyPair): Uint8Array {
   return utf8.encode(JSON.stringify(envelope, null, 2) + '\n');
 }
 
-/** Verifies catalog.json bytes with `key` and parses the payload, the way a client does. */
+/** Verifies catalog.json bytes with `key` and parses the payload, exactly the way a client does. */
 export function openCatalog(bytes: Uint8Array, key: Pick<KeyPair, 'keyid' | 'publicKey'>, file = 'catalog.json'): Catalog {
-  if (bytes.length > LIMITS.maxCatalogBytes) throw new FormatError(`is larger than ${LIMITS.maxCatalogBytes} bytes`, file);
-  let value: unknown;
-  try {
-    value = JSON.parse(utf8.decode(bytes));
-  } catch (err) {
-    throw new FormatError(`is not valid UTF-8 JSON (${(err as Error).message})`, file, undefined, { cause: err });
-  }
-  const payload = verifyEnvelope(parseEnvelope(value, file), CATALOG_PAYLOAD_TYPE, new Map([[key.keyid, key.publicKey]]), file);
-  return parseCatalogBytes(payload, file);
+  return verifyCatalogBytes(bytes, new Map([[key.keyid, key.publicKey]]), file).catalog;
 }
 
 /**

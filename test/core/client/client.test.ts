@@ -259,6 +259,7 @@ describe('MarketplaceClient: batches, verification, install', () => {
     const { client, cacheDir } = await setup(t, {}, fixture);
     const results = await client.verifyBatch(['readme', 'adr', 'changelog']);
     assert.deepEqual(results.map((r) => r.ok), [true, false, true]);
+    assert.deepEqual(results.map((r) => r.ref), ['readme', 'adr', 'changelog'], 'each result under the ref it was asked for');
     const bad = results[1]!;
     assert.ok(!bad.ok && bad.error.code === 'E_SIGNATURE' && /"fixture\/adr"/.test(bad.error.message), !bad.ok ? bad.error.message : '');
 
