@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test, type TestContext } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { MarketplaceClient, type MarketplaceClientOptions } from '../../../src/core';
 import { FixtureServer, MarketplaceFixture, tempDir } from '../../helpers/marketplaceFixture';
 
@@ -299,6 +300,17 @@ describe('MarketplaceClient: batches, verification, install', () => {
     assert.deepEqual(hits.map((h) => h.entry.ref), ['remote/readme', 'local/runbook'], 'a name match outranks a description match');
     const bytes = await client.getPackage('local/runbook');
     assert.deepEqual(bytes, local.packages.get('runbook'));
+  });
+
+  test('with prefetchPopular set, the first catalog load prefetches in the background', async (t) => {
+    const { client, server } = await setup(t, { prefetchPopular: 2 });
+    await client.refresh();
+    // Bounded wait for the background prefetch: at most 200 x 10 ms.
+    for (let i = 0; i < 200 && server.count('packages/contributing-1.0.0.zip') === 0; i++) await delay(10);
+    for (let i = 0; i < 200 && server.count('packages/readme-1.0.0.zip') === 0; i++) await delay(10);
+    assert.equal(server.count('packages/readme-1.0.0.zip'), 1);
+    assert.equal(server.count('packages/contributing-1.0.0.zip'), 1);
+    assert.equal(server.count('packages/adr-1.0.0.zip'), 0, 'only the two most downloaded');
   });
 
   test('prefetch warms the caches with the most popular templates', async (t) => {
