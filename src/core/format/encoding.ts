@@ -1,3 +1,4 @@
+import { FormatError } from '../errors';
 import { createHash } from 'node:crypto';
 
 /** Standard base64 (RFC 4648 §4) with padding; the only base64 the format uses. */
@@ -17,7 +18,9 @@ export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
+/** Strict, like fromBase64: Buffer's own decoder stops silently at the first bad character. */
 export function fromHex(text: string): Uint8Array {
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(text)) throw new FormatError(`"${text.slice(0, 16)}…" is not hex`);
   return new Uint8Array(Buffer.from(text, 'hex'));
 }
 
