@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FormatError } from '../../core/errors';
 import { utf8 } from '../../core/format';
 import { packTemplateDir, publishPackages, type PublishResult } from '../../core/publish';
+import { parseJsonBytes } from '../../core/format/validate';
 import { readPrivateKey } from '../keyFiles';
 
 /** The sample marketplace shipped with the extension; fixed inputs, so the build is reproducible. */
@@ -67,13 +68,14 @@ async function templateFolders(sourcesDir: string): Promise<string[]> {
 
 /** downloads.json: `{ "<id>": <count> }`. An id without a template folder is a typo, so it is refused. */
 async function readDownloads(file: string, ids: ReadonlySet<string>): Promise<Record<string, number>> {
-  let value: unknown;
+  let bytes: Uint8Array;
   try {
-    value = JSON.parse(utf8.decode(await readFile(file)));
+    bytes = await readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new FormatError(`is not valid UTF-8 JSON (${(err as Error).message})`, file, undefined, { cause: err });
+    throw err;
   }
+  const value = parseJsonBytes(bytes, file);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FormatError('expected an object of template id -> count', file);
   for (const [id, count] of Object.entries(value)) {
     if (!ids.has(id)) throw new FormatError(`no template folder is named "${id}"`, file, id);

@@ -6,9 +6,9 @@ import {
   parseCatalogBytes,
   parseEnvelope,
   sha256Hex,
-  utf8,
   verifyEnvelope,
 } from '../format';
+import { parseJsonBytes } from '../format/validate';
 import type { TrustRecord } from './trustStore';
 import type { VerifiedCatalog } from './types';
 
@@ -19,13 +19,7 @@ import type { VerifiedCatalog } from './types';
  */
 export function verifyCatalogBytes(bytes: Uint8Array, trusted: ReadonlyMap<string, Uint8Array>, subject: string): VerifiedCatalog {
   if (bytes.length > LIMITS.maxCatalogBytes) throw new FormatError(`is larger than ${LIMITS.maxCatalogBytes} bytes`, subject);
-  let json: unknown;
-  try {
-    json = JSON.parse(utf8.decode(bytes));
-  } catch (err) {
-    throw new FormatError(`is not valid UTF-8 JSON (${(err as Error).message})`, subject, undefined, { cause: err });
-  }
-  const envelope = parseEnvelope(json, subject);
+  const envelope = parseEnvelope(parseJsonBytes(bytes, subject), subject);
   const payload = verifyEnvelope(envelope, CATALOG_PAYLOAD_TYPE, trusted, subject);
   const catalog = parseCatalogBytes(payload, subject);
   const publisherKeys = new Map<string, Uint8Array>();

@@ -156,7 +156,8 @@ export class MarketplaceClient {
   /** The package unpacked and checked (paths, limits, template.json). */
   async open(ref: string, opts: { signal?: AbortSignal } = {}): Promise<TemplatePackage> {
     const t = await this.get(ref);
-    return readPackage(await this.getPackage(t.ref, opts), `template "${t.ref}"`);
+    const { bytes } = await this.packages.get(t, await this.packageSource(t), opts);
+    return readPackage(bytes, `template "${t.ref}"`);
   }
 
   /**
@@ -184,7 +185,7 @@ export class MarketplaceClient {
             totals.done++;
             totals.bytes += read.bytes.length;
             emit({ type: 'done', ref, from: read.from, bytes: read.bytes.length, totals: snapshot() });
-            return { ref, ok: true, bytes: read.bytes, from: read.from };
+            return { ref, ok: true, template: t, bytes: read.bytes, from: read.from };
           } catch (err) {
             const error = asMarketplaceError(err);
             totals.failed++;
@@ -211,7 +212,7 @@ export class MarketplaceClient {
     for (const [index, r] of downloads.items.entries()) {
       // A package refused while downloading (bad signature, size or digest) failed verification.
       if (!r.ok) results[index] = { ref: r.ref, ok: false, cached: false, error: r.error };
-      else pending.push({ index, item: await this.bindingItem(r.ref, r.bytes) });
+      else pending.push({ index, item: await this.bindingItem(r.template, r.bytes) });
     }
     const verified = await this.verifier.verifyBatch(pending.map((p) => p.item));
     verified.forEach((v, i) => {
@@ -295,8 +296,7 @@ export class MarketplaceClient {
     return [...this.sources.keys()].map((s) => `"${s}"`).join(', ');
   }
 
-  private async bindingItem(ref: string, bytes: Uint8Array): Promise<VerifyItem> {
-    const t = await this.get(ref);
+  private async bindingItem(t: ListedTemplate, bytes: Uint8Array): Promise<VerifyItem> {
     return { ...this.packages.verifyItem(t, await this.packageSource(t)), bytes, size: t.size };
   }
 

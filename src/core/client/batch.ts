@@ -1,3 +1,4 @@
+import type { ListedTemplate } from '../catalog/types';
 import type { MarketplaceError } from '../errors';
 import type { Tier } from '../metrics/metrics';
 
@@ -17,7 +18,7 @@ export interface BatchTotals {
 }
 
 export type BatchItemResult =
-  | { ref: string; ok: true; bytes: Uint8Array; from: Tier }
+  | { ref: string; ok: true; template: ListedTemplate; bytes: Uint8Array; from: Tier }
   | { ref: string; ok: false; error: MarketplaceError };
 
 export interface BatchResult {

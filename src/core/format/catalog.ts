@@ -1,7 +1,7 @@
 import { FormatError } from '../errors';
 import { fromBase64, utf8 } from './encoding';
 import { LIMITS } from './limits';
-import { Fields, HEX64, SEMVER, SLUG, TEMPLATE_ID } from './validate';
+import { Fields, HEX64, SEMVER, SLUG, TEMPLATE_ID, parseJsonBytes } from './validate';
 import { checkRelativeUrl } from './safePath';
 
 /** One template as the catalog lists it. */
@@ -41,13 +41,7 @@ export const TEMPLATE_FIELDS = [
 ] as const satisfies readonly (keyof TemplateEntry)[];
 
 export function parseCatalogBytes(bytes: Uint8Array, file = 'catalog.json'): Catalog {
-  let value: unknown;
-  try {
-    value = JSON.parse(utf8.decode(bytes));
-  } catch (err) {
-    throw new FormatError(`the signed payload is not valid UTF-8 JSON (${(err as Error).message})`, file, 'payload', { cause: err });
-  }
-  return parseCatalog(value, file);
+  return parseCatalog(parseJsonBytes(bytes, file, 'payload'), file);
 }
 
 export function parseCatalog(value: unknown, file = 'catalog.json'): Catalog {

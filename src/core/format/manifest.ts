@@ -2,7 +2,7 @@ import { FormatError } from '../errors';
 import { utf8 } from './encoding';
 import { LIMITS, MANIFEST_NAME } from './limits';
 import { checkEntryPath } from './safePath';
-import { Fields, SEMVER, SLUG, TEMPLATE_ID, VARIABLE_NAME } from './validate';
+import { Fields, SEMVER, SLUG, TEMPLATE_ID, VARIABLE_NAME, parseJsonBytes } from './validate';
 
 export interface TemplateVariable {
   name: string;
@@ -83,13 +83,7 @@ export function parseManifest(value: unknown, file = MANIFEST_NAME): TemplateMan
 
 export function parseManifestBytes(bytes: Uint8Array, file = MANIFEST_NAME): TemplateManifest {
   if (bytes.length > LIMITS.maxManifestBytes) throw new FormatError(`is larger than ${LIMITS.maxManifestBytes} bytes`, file);
-  let value: unknown;
-  try {
-    value = JSON.parse(utf8.decode(bytes));
-  } catch (err) {
-    throw new FormatError(`is not valid UTF-8 JSON (${(err as Error).message})`, file, undefined, { cause: err });
-  }
-  return parseManifest(value, file);
+  return parseManifest(parseJsonBytes(bytes, file), file);
 }
 
 export function serializeManifest(m: TemplateManifest): Uint8Array {

@@ -1,4 +1,5 @@
 import { FormatError } from '../errors';
+import { utf8 } from './encoding';
 
 /**
  * Small field readers that throw a `FormatError` naming the file and the exact field, so a
@@ -76,6 +77,15 @@ export class Fields {
 
   item(key: string, index: number, value: unknown): Fields {
     return Fields.root(value, this.file, `${this.path(key)}[${index}]`);
+  }
+}
+
+/** Parses UTF-8 JSON bytes; invalid UTF-8 or JSON is a FormatError naming the file (and field). */
+export function parseJsonBytes(bytes: Uint8Array, file: string, field?: string): unknown {
+  try {
+    return JSON.parse(utf8.decode(bytes));
+  } catch (err) {
+    throw new FormatError(`is not valid UTF-8 JSON (${(err as Error).message})`, file, field, { cause: err });
   }
 }
 

@@ -10,19 +10,9 @@ import { FileFetcher } from '../../../src/core/net/fileFetcher';
 import { HttpClient } from '../../../src/core/net/httpClient';
 import { HttpFetcher } from '../../../src/core/net/httpFetcher';
 import { LoopbackServer } from '../../helpers/loopbackServer';
+import { rejection, text } from '../../helpers/rejection';
 
 const MAX = 1024 * 1024;
-const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
-
-/** The error a promise rejects with; fails the test if it fulfils. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  return assert.fail('expected a rejection');
-}
 
 /** Paths a catalog must never be able to use to reach outside its marketplace. */
 const ESCAPES = [

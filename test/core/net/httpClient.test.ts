@@ -12,6 +12,7 @@ import {
 } from '../../../src/core/errors';
 import { HttpClient, type HttpClientOptions } from '../../../src/core/net/httpClient';
 import { LoopbackServer, type LoopbackHandler } from '../../helpers/loopbackServer';
+import { rejection, text } from '../../helpers/rejection';
 
 /** Backoff of at most a millisecond or two, so retry tests do not wait on jitter. */
 const FAST_RETRIES: HttpClientOptions = { baseDelayMs: 1, maxDelayMs: 2, random: () => 0.5 };
@@ -51,17 +52,6 @@ function drainedOrClosed(res: ServerResponse): Promise<void> {
   });
 }
 
-const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
-
-/** The error a promise rejects with; fails the test if it fulfils. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  return assert.fail('expected a rejection');
-}
 
 describe('HttpClient', { timeout: 20_000 }, () => {
   test('returns the body, validators and attempt count of a 200', async (t) => {
