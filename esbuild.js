@@ -1,5 +1,8 @@
-// Bundles the extension and the CLI. `--production` minifies; `--watch` rebuilds on change.
+// Bundles the extension, its lazily loaded engine, the CLI and the e2e suites that run inside VS Code.
+// `--production` minifies; `--watch` rebuilds on change.
 const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -18,8 +21,20 @@ const common = {
   external: ['vscode'],
 };
 
+/** The e2e suites that run inside the extension host: one bundle per test/e2e/host/*.test.ts, plus the runner. */
+function hostTestEntries() {
+  const dir = 'test/e2e/host';
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(dir, f));
+}
+
 const builds = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  // The extension stays small so that activation is cheap; it requires ./engine.js on first use.
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './engine.js'] },
+  { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/engine.js' },
   {
     ...common,
     entryPoints: ['src/cli/main.ts'],
@@ -27,6 +42,13 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' },
   },
 ];
+
+const hostTests = hostTestEntries();
+if (hostTests.length > 0 && !production) {
+  // Mocha is loaded from node_modules at run time (it reads its own files); tests live inside the
+  // extension folder so that `require('vscode')` resolves to this extension.
+  builds.push({ ...common, entryPoints: hostTests, outdir: 'dist/test/e2e', external: ['vscode', 'mocha'], logLevel: 'warning' });
+}
 
 async function main() {
   if (watch) {

@@ -18,6 +18,17 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core and src/cli run without VS Code.' }] }] },
   },
   {
+    // The extension loads the engine lazily (client/loadEngine.ts): anything else may import its types only.
+    files: ['src/extension/**/*.ts'],
+    ignores: ['src/extension/client/loadEngine.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)core(/|$)', allowTypeImports: true, message: 'Import the engine as a type; reach its runtime through loadEngine().' }] },
+      ],
+    },
+  },
+  {
     files: ['esbuild.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -1,23 +1,42 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { MarketplaceClient } from '../core';
-import { openClient } from './engine';
+import { ClientHost } from './client/clientHost';
+import { registerCommands, type CommandTable } from './commands/index';
+import { buildOptions } from './config/options';
+import { setTranslator } from './l10n';
+import { createLog } from './log';
+import type { Services } from './services';
 
-/**
- * Activation. The engine is opened on first use, not at activation, so that starting VS Code never
- * waits on the disk cache; it is closed with the extension through `context.subscriptions`.
- */
-export function activate(context: vscode.ExtensionContext): { client(): Promise<MarketplaceClient> } {
-  let client: Promise<MarketplaceClient> | undefined;
-  context.subscriptions.push({
-    dispose: () => {
-      void client?.then((c) => c.close());
-    },
-  });
-  return {
-    client: () => (client ??= openClient(context)),
-  };
+/** What other extensions and the e2e tests can reach: `extensions.getExtension(id).exports`. */
+export interface TemplateMarketplaceApi {
+  /** The engine, opened on first call. */
+  client(): Promise<MarketplaceClient>;
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+let host: ClientHost | undefined;
+
+/**
+ * The composition root. It creates the log first, then each part, and registers each disposable
+ * at once. It stays cheap: the engine bundle is required and opened on first use, never here.
+ */
+export function activate(context: vscode.ExtensionContext): TemplateMarketplaceApi {
+  setTranslator(vscode.l10n.t);
+  const log = createLog();
+  context.subscriptions.push(log);
+
+  host = new ClientHost(buildOptions(context), log);
+  context.subscriptions.push(host);
+  const services: Services = { context, log, host };
+
+  const commands: CommandTable = {};
+  context.subscriptions.push(...registerCommands(commands, services));
+
+  return { client: () => services.host.get() };
+}
+
+/** VS Code waits for the returned promise: the engine finishes its writes and closes its sockets. */
+export function deactivate(): Promise<void> | undefined {
+  const closing = host?.close();
+  host = undefined;
+  return closing;
 }

@@ -1,0 +1,95 @@
+import * as vscode from 'vscode';
+import type { MarketplaceClient, MarketplaceClientOptions } from '../../core';
+import { describeError } from '../log';
+import { loadEngine } from './loadEngine';
+
+/** Builds the engine's options from the current settings and secrets (config/). */
+export type OptionsProvider = () => Promise<MarketplaceClientOptions>;
+
+/**
+ * Owns the one `MarketplaceClient`: opened lazily on first use (activation never waits on disk or
+ * network), rebuilt when settings, secrets or the proxy change, and closed with the extension.
+ * A rebuild opens the new client first and closes the old one only after work in flight on it
+ * has settled, so nothing the user started is lost.
+ */
+export class ClientHost implements vscode.Disposable {
+  #client: Promise<MarketplaceClient> | undefined;
+  #opened: MarketplaceClient | undefined;
+  #generation = 0;
+  #disposed = false;
+  readonly #closing = new Set<Promise<void>>();
+  readonly #onDidChangeClient = new vscode.EventEmitter<MarketplaceClient>();
+  /** Fires with each client once it is open: the first one, and each one a rebuild makes. */
+  readonly onDidChangeClient = this.#onDidChangeClient.event;
+
+  constructor(
+    private readonly options: OptionsProvider,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** The client, opening it on first use. Rejects (with the engine's error) if the options are invalid. */
+  get(): Promise<MarketplaceClient> {
+    if (this.#disposed) return Promise.reject(new Error('Template Marketplace is shutting down'));
+    return (this.#client ??= this.#open(this.#generation));
+  }
+
+  /** The client if it is already open; never opens one. */
+  get current(): MarketplaceClient | undefined {
+    return this.#opened;
+  }
+
+  /** Reopens the engine with fresh options, e.g. after a settings change. No-op before first use. */
+  async rebuild(reason: string): Promise<void> {
+    if (this.#disposed || !this.#client) return;
+    this.log.info(`Reopening the marketplace engine (${reason})`);
+    const previous = this.#client;
+    const generation = ++this.#generation;
+    this.#client = this.#open(generation);
+    this.#retire(previous);
+    await this.#client.catch(() => undefined);
+  }
+
+  async #open(generation: number): Promise<MarketplaceClient> {
+    const started = performance.now();
+    try {
+      const { MarketplaceClient } = loadEngine();
+      const client = await MarketplaceClient.open(await this.options());
+      if (generation !== this.#generation || this.#disposed) {
+        // Superseded while opening: nobody will use it.
+        this.#retire(Promise.resolve(client));
+        return this.#client ?? client;
+      }
+      this.#opened = client;
+      this.log.info(`Marketplace engine open in ${(performance.now() - started).toFixed(1)} ms`);
+      this.#onDidChangeClient.fire(client);
+      return client;
+    } catch (err) {
+      this.log.error(`Could not open the marketplace engine: ${describeError(err)}`);
+      if (generation === this.#generation) this.#client = undefined; // the next get() retries
+      throw err;
+    }
+  }
+
+  /** Closes a replaced client once its work is done; `close()` waits for background work itself. */
+  #retire(client: Promise<MarketplaceClient>): void {
+    const closing = client
+      .then((c) => c.close())
+      .catch((err: unknown) => this.log.warn(`Closing a replaced engine failed: ${describeError(err)}`))
+      .finally(() => this.#closing.delete(closing));
+    this.#closing.add(closing);
+  }
+
+  /** Closes the current client; `deactivate` returns this promise so VS Code waits for it. */
+  async close(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (this.#client) this.#retire(this.#client);
+    this.#opened = undefined;
+    this.#onDidChangeClient.dispose();
+    await Promise.allSettled([...this.#closing]);
+  }
+
+  dispose(): void {
+    void this.close();
+  }
+}

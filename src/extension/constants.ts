@@ -1,0 +1,50 @@
+/** Every id the extension shares with package.json: commands, views, context keys, settings, secrets. */
+
+export const EXTENSION_ID = 'template-marketplace.template-marketplace';
+
+export const Commands = {
+  // Install and verify
+  installTemplate: 'templateMarketplace.installTemplate',
+  installTemplates: 'templateMarketplace.installTemplates',
+  installSelected: 'templateMarketplace.installSelected',
+  verifyTemplates: 'templateMarketplace.verifyTemplates',
+  verifySelected: 'templateMarketplace.verifySelected',
+  verifyTemplate: 'templateMarketplace.verifyTemplate',
+  // Sidebar
+  search: 'templateMarketplace.search',
+  filter: 'templateMarketplace.filter',
+  sort: 'templateMarketplace.sort',
+  clearFilter: 'templateMarketplace.clearFilter',
+  preview: 'templateMarketplace.preview',
+  copyId: 'templateMarketplace.copyId',
+  // Marketplaces and cache
+  refresh: 'templateMarketplace.refresh',
+  addMarketplace: 'templateMarketplace.addMarketplace',
+  removeMarketplace: 'templateMarketplace.removeMarketplace',
+  setToken: 'templateMarketplace.setToken',
+  clearCache: 'templateMarketplace.clearCache',
+  warmUp: 'templateMarketplace.warmUp',
+  showLog: 'templateMarketplace.showLog',
+  showDashboard: 'templateMarketplace.showDashboard',
+  openSettings: 'templateMarketplace.openSettings',
+} as const;
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+export const Views = {
+  container: 'templateMarketplace',
+  templates: 'templateMarketplace.views.templates',
+} as const;
+
+/** Our context keys, set only through `setContext` in ui/context.ts. */
+export const ContextKeys = {
+  /** true once a load found no usable marketplace at all: the welcome view shows. */
+  loadFailed: 'templateMarketplace.loadFailed',
+  /** true while a search, category, tag filter is active: "Clear Filter" shows. */
+  filtered: 'templateMarketplace.filtered',
+} as const;
+
+export const SETTINGS_SECTION = 'templateMarketplace';
+
+/** Tokens of private marketplaces live in SecretStorage only, one key per marketplace id. */
+export type SecretKey = `templateMarketplace.token/${string}`;
+export const tokenSecretKey = (sourceId: string): SecretKey => `templateMarketplace.token/${sourceId}`;

@@ -1,0 +1,9 @@
+import type * as vscode from 'vscode';
+import type { ClientHost } from './client/clientHost';
+
+/** What every feature gets from the composition root. Features never reach for globals. */
+export interface Services {
+  readonly context: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  readonly host: ClientHost;
+}

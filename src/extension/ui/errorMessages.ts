@@ -1,0 +1,44 @@
+import { l10n } from '../l10n';
+
+export type ErrorAction = 'retry' | 'settings' | 'log';
+
+/** Pure: an engine error (by its `code`) → a short localized sentence and the actions that help. */
+export function errorMessage(err: unknown): { message: string; actions: ErrorAction[] } {
+  const code = (err as { code?: unknown })?.code;
+  const detail = oneLine(err instanceof Error ? err.message : String(err));
+  switch (code) {
+    case 'E_NETWORK':
+      return { message: l10n.t('Could not reach the marketplace: {0}', detail), actions: ['retry', 'settings', 'log'] };
+    case 'E_TIMEOUT':
+      return { message: l10n.t('The marketplace did not answer in time: {0}', detail), actions: ['retry', 'settings', 'log'] };
+    case 'E_HTTP':
+      return { message: l10n.t('The marketplace answered with an error: {0}', detail), actions: ['retry', 'settings', 'log'] };
+    case 'E_SIGNATURE':
+      return { message: l10n.t('Refused: a signature does not verify. {0}', detail), actions: ['log'] };
+    case 'E_INTEGRITY':
+      return { message: l10n.t('Refused: downloaded bytes do not match the catalog. {0}', detail), actions: ['retry', 'log'] };
+    case 'E_UNSAFE_PACKAGE':
+      return { message: l10n.t('Refused: the package breaks a safety rule. {0}', detail), actions: ['log'] };
+    case 'E_ROLLBACK':
+      return { message: l10n.t('Refused: the marketplace served an older catalog than one already accepted. {0}', detail), actions: ['log'] };
+    case 'E_EXPIRED':
+      return { message: l10n.t('The marketplace catalog has expired. {0}', detail), actions: ['retry', 'log'] };
+    case 'E_NOT_FOUND':
+      return { message: l10n.t('Not found: {0}', detail), actions: ['retry', 'log'] };
+    case 'E_TOO_LARGE':
+      return { message: l10n.t('Refused: too large. {0}', detail), actions: ['log'] };
+    case 'E_CONFLICT':
+      return { message: l10n.t('Existing files would be overwritten: {0}', detail), actions: ['log'] };
+    case 'E_FORMAT':
+      return { message: l10n.t('Invalid marketplace data or settings: {0}', detail), actions: ['settings', 'log'] };
+    default:
+      return { message: l10n.t('Template Marketplace: {0}', detail), actions: ['log'] };
+  }
+}
+
+/** Engine messages can quote marketplace text: keep notifications to one clean line. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim();
+  return clean.length > 300 ? `${clean.slice(0, 299)}…` : clean;
+}
