@@ -5,7 +5,9 @@
 export * from './client';
 export type { ListedTemplate, SourceConfig, SourceState, SourceStatus } from './catalog/types';
 export type { SearchQuery, SearchHit } from './catalog/searchIndex';
-export type { ConflictPolicy, InstallOptions, InstallResult } from './install/installer';
+export type { ConflictPolicy, InstallOptions, InstallPlan, InstallResult, RenderedPackage } from './install/installer';
+export type { TemplateManifest, TemplateVariable, TemplatePackage } from './format';
+export { compileVariablePattern } from './format';
 export { Metrics, type MetricsSnapshot, type Tier, type LatencySummary } from './metrics/metrics';
 
 export * from './errors';

@@ -7,7 +7,7 @@ import { TrustStore } from '../catalog/trustStore';
 import type { ListedTemplate, SourceStatus } from '../catalog/types';
 import { AbortedError, MarketplaceError, NetworkError, NotFoundError } from '../errors';
 import { readPackage, type TemplatePackage } from '../format';
-import { installPackage, type ConflictPolicy, type InstallResult } from '../install/installer';
+import { installPackage, planInstall, renderPackage, type ConflictPolicy, type InstallPlan, type InstallResult, type RenderedPackage } from '../install/installer';
 import { Metrics } from '../metrics/metrics';
 import { createFetcher } from '../net/createFetcher';
 import { HttpClient } from '../net/httpClient';
@@ -240,6 +240,16 @@ export class MarketplaceClient {
       const pkg = await this.open(ref, opts.signal ? { signal: opts.signal } : {});
       return installPackage(pkg, { targetDir, variables, ...opts });
     });
+  }
+
+  /** The template rendered with `variables` (defaults for the rest), nothing written: for previews. */
+  async render(ref: string, variables: Record<string, string> = {}, opts: { signal?: AbortSignal } = {}): Promise<RenderedPackage> {
+    return renderPackage(await this.open(ref, opts), variables);
+  }
+
+  /** What installing into `targetDir` would write, and which destinations already exist. */
+  async plan(ref: string, targetDir: string, variables: Record<string, string> = {}, opts: { signal?: AbortSignal } = {}): Promise<InstallPlan> {
+    return planInstall(await this.open(ref, opts), targetDir, variables);
   }
 
   // ---- Cache management -----------------------------------------------------------------------

@@ -117,6 +117,41 @@ export async function installPackage(pkg: TemplatePackage, opts: InstallOptions)
   return result;
 }
 
+/** A package rendered with its variables, nothing written: what an install would produce. */
+export interface RenderedPackage {
+  /** The rendered targetFolder, "/"-separated, "" for the target folder itself. */
+  folder: string;
+  /** The resolved value of every variable (given, else default). */
+  values: Record<string, string>;
+  /** Each file: rendered path relative to the install target ("/"-separated, checked) and content. */
+  files: { path: string; bytes: Uint8Array }[];
+}
+
+/** Renders paths and contents exactly as `installPackage` would, without touching the disk (previews). */
+export function renderPackage(pkg: TemplatePackage, variables: Record<string, string> = {}): RenderedPackage {
+  const values = resolveVariables(pkg.manifest, variables);
+  const folder = renderFolder(pkg.manifest, values);
+  return { folder, values, files: renderFiles(pkg, folder, values).map((f) => ({ path: f.rel, bytes: f.bytes })) };
+}
+
+/** What an install into `targetDir` would do to each file: create it, or meet an existing file or link. */
+export interface InstallPlan extends RenderedPackage {
+  targetDir: string;
+  files: { path: string; bytes: Uint8Array; existing: 'absent' | 'file' | 'symlink' }[];
+}
+
+/** `renderPackage` plus a look at each destination, so a UI can show conflicts before asking. */
+export async function planInstall(pkg: TemplatePackage, targetDir: string, variables: Record<string, string> = {}): Promise<InstallPlan> {
+  const rendered = renderPackage(pkg, variables);
+  const root = await realFolder(resolve(targetDir));
+  const files: InstallPlan['files'] = [];
+  for (const f of rendered.files) {
+    assertInside(root, f.path);
+    files.push({ ...f, existing: await inspectDestination(root, f.path) });
+  }
+  return { ...rendered, targetDir: resolve(targetDir), files };
+}
+
 /** The rendered targetFolder, "" for the workspace folder itself. */
 function renderFolder(manifest: TemplateManifest, values: Record<string, string>): string {
   if (manifest.targetFolder === '.') return '';

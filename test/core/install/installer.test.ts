@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { readPackage, writePackage, type TemplateManifest, type TemplatePackage } from '../../../src/core/format';
-import { installPackage } from '../../../src/core/install/installer';
+import { installPackage, planInstall, renderPackage } from '../../../src/core/install/installer';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -252,5 +252,39 @@ describe('installPackage', () => {
 
   it('needs an existing target folder', async () => {
     await assert.rejects(installPackage(makePackage({ 'a.txt': 'a' }), { targetDir: join(sandbox, 'missing'), variables: { project: 'x' } }), { code: 'E_NOT_FOUND' });
+  });
+});
+
+describe('renderPackage and planInstall', () => {
+  let workspace: string;
+  beforeEach(async () => {
+    workspace = await mkdtemp(join(tmpdir(), 'tm-plan-'));
+  });
+  afterEach(async () => {
+    await rm(workspace, { recursive: true, force: true });
+  });
+
+  it('renders paths and contents like an install, with defaults, and writes nothing', async () => {
+    const pkg = makePackage({ '{{project}}/README.md': '# {{project}} by {{owner}}' }, { targetFolder: 'docs' });
+    const rendered = renderPackage(pkg, { project: 'demo' });
+    assert.equal(rendered.folder, 'docs');
+    assert.deepEqual(rendered.values, { project: 'demo', owner: 'nobody' });
+    assert.deepEqual(rendered.files.map((f) => [f.path, new TextDecoder().decode(f.bytes)]), [['docs/demo/README.md', '# demo by nobody']]);
+    assert.deepEqual(await readdir(workspace), []);
+  });
+
+  it('refuses a value that breaks a pattern, as install does', () => {
+    assert.throws(() => renderPackage(makePackage({ 'a.txt': 'a' }), { project: 'has space' }), { code: 'E_FORMAT' });
+  });
+
+  it('marks destinations that exist, and the plan matches what install then writes', async () => {
+    const pkg = makePackage({ 'a.txt': 'A {{project}}', 'b.txt': 'B' });
+    await writeFile(join(workspace, 'b.txt'), 'mine');
+    const plan = await planInstall(pkg, workspace, { project: 'x' });
+    assert.deepEqual(plan.files.map((f) => [f.path, f.existing]), [['a.txt', 'absent'], ['b.txt', 'file']]);
+    const result = await installPackage(pkg, { targetDir: workspace, variables: { project: 'x' }, onConflict: 'skip' });
+    assert.deepEqual(result.written, ['a.txt']);
+    assert.equal(await text(join(workspace, 'a.txt')), 'A x');
+    assert.equal(await text(join(workspace, 'b.txt')), 'mine');
   });
 });
