@@ -6,6 +6,7 @@ import { buildOptions } from './config/options';
 import { setTranslator } from './l10n';
 import { createLog } from './log';
 import type { Services } from './services';
+import { VerificationStore } from './state/verificationStore';
 
 /** What other extensions and the e2e tests can reach: `extensions.getExtension(id).exports`. */
 export interface TemplateMarketplaceApi {
@@ -26,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
 
   host = new ClientHost(buildOptions(context), log);
   context.subscriptions.push(host);
-  const services: Services = { context, log, host };
+  const services: Services = { context, log, host, verification: new VerificationStore() };
 
   const commands: CommandTable = {};
   context.subscriptions.push(...registerCommands(commands, services));
