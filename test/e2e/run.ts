@@ -12,7 +12,7 @@
  * also on failure, on the overall timeout and on Ctrl-C. Ends with "N passed, N failed".
  * Options: --host-only, --ui-only, --grep <text> (host suites and UI scenarios whose name contains it).
  */
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser } from './lib/browser';
@@ -61,13 +61,14 @@ async function main(): Promise<void> {
   say('Packaging the extension…');
   const vsix = join(E2E_HOME, 'template-marketplace.vsix');
   rmSync(vsix, { force: true });
-  await run('npm', ['run', '--silent', 'package', '--', '--out', vsix], { cwd: REPO });
+  const buildLog = openSync(join(artifacts, 'build.log'), 'a');
+  await run('npm', ['run', '--silent', 'package', '--', '--out', vsix], { cwd: REPO, stdio: ['ignore', buildLog, buildLog] });
   const { entries, problems } = checkVsix(vsix);
   writeFileSync(join(artifacts, 'vsix-contents.txt'), entries.join('\n'));
   record({ name: `the .vsix holds what the extension needs and nothing else (${entries.length} files)`, ok: problems.length === 0, detail: problems.join('\n') });
 
   // A development build on top: it adds the host suites under dist/test/e2e.
-  await run('node', ['esbuild.js'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  await run('node', ['esbuild.js'], { cwd: REPO, stdio: ['ignore', buildLog, buildLog] });
 
   if (!uiOnly) await hostSuites();
   if (!hostOnly) await uiScenarios(vsix);
@@ -100,7 +101,7 @@ async function hostPhase(phase: 'first' | 'second', server: CodeServer, workspac
     await b.page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
     let resultLine: string | undefined;
     await b.page.exposeFunction('codeAutomationLog', (level: string, lines: unknown) => {
-      const text = Array.isArray(lines) ? lines.join(' ') : String(lines);
+      const text = Array.isArray(lines) ? formatConsole(lines.map(String)) : String(lines);
       appendFileSync(hostLog, `[${level}] ${text}\n`);
       const at = text.indexOf('E2E_HOST_RESULT ');
       if (at >= 0) resultLine = text.slice(at + 'E2E_HOST_RESULT '.length);
@@ -120,15 +121,14 @@ async function hostPhase(phase: 'first' | 'second', server: CodeServer, workspac
       record({ name: `extension-host suites (${phase} start)`, ok: false, detail: `no result within ${HOST_PHASE_TIMEOUT_MS / 1000} s; see ${hostLog}` });
       return;
     }
-    const parsed = resultLine ? (JSON.parse(resultLine) as { passed: number; failed: number; failures: string[] }) : undefined;
+    const parsed = resultLine ? (JSON.parse(resultLine) as { passed: string[]; failures: string[] }) : undefined;
     if (!parsed) {
       record({ name: `extension-host suites (${phase} start)`, ok: false, detail: `the test runner exited with ${outcome} before reporting (activation failed?); see ${hostLog}` });
       return;
     }
-    say(`  extension host (${phase} start): ${parsed.passed} passed, ${parsed.failed} failed`);
-    for (let i = 0; i < parsed.passed; i++) results.push({ name: `host ${phase} #${i + 1}`, ok: true });
-    for (const f of parsed.failures) record({ name: `host (${phase} start): ${f.split(': ')[0]}`, ok: false, detail: f });
-    if (parsed.failed === 0 && outcome !== 0) record({ name: `extension-host runner (${phase} start)`, ok: false, detail: `exit code ${outcome}` });
+    for (const title of parsed.passed) record({ name: `host (${phase} start): ${title}`, ok: true });
+    for (const f of parsed.failures) record({ name: `host (${phase} start): ${f.split('\n')[0]}`, ok: false, detail: f.split('\n').slice(1).join('\n') });
+    if (parsed.failures.length === 0 && outcome !== 0) record({ name: `extension-host runner (${phase} start)`, ok: false, detail: `exit code ${outcome}` });
     if (b.blocked.length > 0) record({ name: `no browser request leaves 127.0.0.1 (host ${phase})`, ok: false, detail: b.blocked.join('\n') });
   } finally {
     await b.close();
@@ -138,6 +138,8 @@ async function hostPhase(phase: 'first' | 'second', server: CodeServer, workspac
 /** UI scenarios run like a user: the .vsix installed, no smoke-test driver (notifications and dialogs show). */
 async function uiScenarios(vsix: string): Promise<void> {
   const files = readdirSync(join(__dirname, 'ui')).filter((f) => f.endsWith('.ui.ts')).sort();
+  // Each spec registers its scenarios with uiTest() when loaded.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   for (const f of files) require(join(__dirname, 'ui', f));
   const selected = uiTests.filter((t) => !grep || t.name.includes(grep));
   if (selected.length === 0) return;
@@ -201,9 +203,12 @@ function copyLogs(server: CodeServer, label: string): void {
 }
 
 /** VS Code logs activation failures and uncaught extension errors to exthost.log: none may name us. */
+const checkedLogs = new Set<string>();
 function checkExtensionHostLog(server: CodeServer, phase: string): void {
   const logs = join(server.userDataDir, 'logs');
-  const files = existsSync(logs) ? (readdirSync(logs, { recursive: true }) as string[]).filter((f) => f.endsWith('exthost.log')) : [];
+  // Both phases share the user data: look only at the logs this start wrote.
+  const files = existsSync(logs) ? (readdirSync(logs, { recursive: true }) as string[]).filter((f) => f.endsWith('exthost.log') && !checkedLogs.has(f)) : [];
+  for (const f of files) checkedLogs.add(f);
   const errors = files
     .flatMap((f) => readFileSync(join(logs, f), 'utf8').split('\n'))
     .filter((l) => /\[error\]/i.test(l) && /template-marketplace|templateMarketplace/i.test(l));
@@ -212,6 +217,13 @@ function checkExtensionHostLog(server: CodeServer, phase: string): void {
     ok: files.length > 0 && errors.length === 0,
     detail: files.length === 0 ? `no exthost.log under ${logs}` : errors.slice(0, 10).join('\n'),
   });
+}
+
+/** The extension host forwards console calls as (format, ...args), the way mocha's reporter writes them. */
+function formatConsole([first = '', ...rest]: string[]): string {
+  let i = 0;
+  const text = first.replace(/%[sdioOjc%]/g, (m) => (m === '%%' ? '%' : m === '%c' ? (i++, '') : i < rest.length ? rest[i++]! : m));
+  return [text, ...rest.slice(i)].join(' ');
 }
 
 function summary(): number {

@@ -20,14 +20,14 @@ export async function run(): Promise<void> {
   for (const f of readdirSync(__dirname).filter((f) => f.endsWith(suffix)).sort()) mocha.addFile(join(__dirname, f));
 
   const failures: string[] = [];
-  let passed = 0;
+  const passed: string[] = [];
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());
-    runner.on('pass', () => passed++);
-    runner.on('fail', (test, err: Error) => failures.push(`${test.fullTitle()}: ${err.message}`));
+    runner.on('pass', (test) => passed.push(test.fullTitle()));
+    runner.on('fail', (test, err: Error) => failures.push(`${test.fullTitle()}\n${err.message}`));
   });
   for (const address of outside) failures.push(`network: the extension host connected to ${address}, which is not 127.0.0.1`);
-  console.log(`E2E_HOST_RESULT ${JSON.stringify({ phase, passed, failed: failures.length, failures })}`);
+  console.log(`E2E_HOST_RESULT ${JSON.stringify({ phase, passed, failures })}`);
   if (failures.length > 0) throw new Error(`${failures.length} extension-host test(s) failed`);
 }
 

@@ -8,6 +8,7 @@ const REQUIRED = [
   'extension/dist/extension.js',
   'extension/dist/engine.js',
   'extension/media/templates.svg',
+  'extension/media/icon.png',
   'extension/media/sample-marketplace/catalog.json',
   'extension/media/sample-marketplace/marketplace.pub.json',
   'extension/readme.md',

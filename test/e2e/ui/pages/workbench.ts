@@ -1,4 +1,4 @@
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 
 /**
  * The VS Code workbench as a user sees it. Specs go through this page object, never raw selectors:
@@ -52,6 +52,11 @@ export class Workbench {
   /** The status bar entry with this accessible name. */
   statusBarItem(name: string | RegExp): Locator {
     return this.statusBar.getByRole('button', { name });
+  }
+
+  /** The content of the active webview (two iframes deep), e.g. an extension's details page. */
+  webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   }
 
   notifications(): Locator {
