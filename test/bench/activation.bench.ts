@@ -38,9 +38,9 @@ function medianRequireMs(probe: string, file: string): number {
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tm-activation-'));
   try {
-    const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, logLevel: 'silent', external: ['vscode'] } as const;
+    const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, logLevel: 'silent' } as const;
     await build({ ...common, entryPoints: [join(ROOT, 'src/extension/extension.ts')], outfile: join(dir, 'extension.js'), external: ['vscode', './engine.js'] });
-    await build({ ...common, entryPoints: [join(ROOT, 'src/core/index.ts')], outfile: join(dir, 'engine.js') });
+    await build({ ...common, entryPoints: [join(ROOT, 'src/core/index.ts')], outfile: join(dir, 'engine.js'), external: ['vscode'] });
     const probe = join(dir, 'probe.js');
     writeFileSync(probe, PROBE);
     const empty = join(dir, 'empty.js');
