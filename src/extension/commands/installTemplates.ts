@@ -86,8 +86,8 @@ async function installInteractively(services: Services, preselected: string[]): 
     ];
     const picked = await input.showQuickPick({
       title,
-      step: askFolder ? 2 : 1,
-      totalSteps: askFolder ? 2 : 1,
+      // Numbered only when there are two steps.
+      ...(askFolder ? { step: 2, totalSteps: 2 } : {}),
       placeholder: l10n.t('How to fill in the templates’ variables'),
       items,
       activeItem: items.find((i) => i.mode === mode),
@@ -223,7 +223,8 @@ type ConflictChoice = ConflictPolicy | 'skipTemplate' | 'cancel' | 'overwriteFor
 async function askConflict(manifest: TemplateManifest, plan: InstallPlan, count: number, canOverwrite: boolean, remaining: number): Promise<ConflictChoice> {
   const items: (vscode.QuickPickItem & { choice: ConflictChoice })[] = [];
   if (canOverwrite) items.push({ label: l10n.t('Overwrite'), description: count === 1 ? l10n.t('replace the existing file') : l10n.t('replace the {0} existing files', count), choice: 'overwrite' });
-  items.push({ label: l10n.t('Skip Existing Files'), description: l10n.t('write only the new files'), choice: 'skip' });
+  const fresh = plan.files.length - count;
+  if (fresh > 0) items.push({ label: l10n.t('Skip Existing Files'), description: fresh === 1 ? l10n.t('write only the new file') : l10n.t('write only the {0} new files', fresh), choice: 'skip' });
   items.push({ label: l10n.t('Skip This Template'), choice: 'skipTemplate' });
   if (remaining > 0) {
     if (canOverwrite) items.push({ label: l10n.t('Overwrite, Here and in the Other Templates'), choice: 'overwriteForAll' });

@@ -108,7 +108,8 @@ export class OptionsBuilder {
     const open = l10n.t('Open Settings');
     const showLog = l10n.t('Show Log');
     void vscode.window.showWarningMessage(message, open, showLog).then((picked) => {
-      if (picked === open) void vscode.commands.executeCommand(Commands.openSettings, settingOf(first));
+      // An environment variable (HTTPS_PROXY, NO_PROXY) is overridden by VS Code's own proxy setting.
+      if (picked === open) void vscode.commands.executeCommand(Commands.openSettings, first.setting.includes('.') ? settingOf(first) : 'http.proxy');
       else if (picked === showLog) this.log.show(true);
     });
   }
