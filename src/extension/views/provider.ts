@@ -56,6 +56,10 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
       services.host.onDidChangeClient((client) => {
         if (client !== this.#client) this.refresh('client');
       }),
+      // A rebuild that failed leaves nothing to show: reload, so the welcome view explains why.
+      services.host.onDidFailToOpen(() => {
+        if (this.#snapshot) this.refresh('client');
+      }),
       services.verification.onDidChange((refs) => this.#redrawTemplates(refs)),
       { dispose: () => this.#clientEvents?.dispose() },
       { dispose: () => clearTimeout(this.#timer) },
