@@ -199,18 +199,25 @@ describe('merge3: properties (seeded)', () => {
 
   it('merges random edits on disjoint regions cleanly, containing both sides\' edits', () => {
     const rand = mulberry32(0x5eed);
+    let [withoutFinalNewline, bothSides] = [0, 0];
     for (let round = 0; round < 300; round++) {
       const { base, edits } = randomCase(rand, Math.floor(rand() * 40));
+      if (edits.some((e) => e.side === 'ours') && edits.some((e) => e.side === 'theirs')) bothSides++;
       // Half the rounds without a final newline on the last base line, when no edit is at the end
       // (appending to a line without a newline changes that line, so the regions would touch).
       const n = base.length;
-      if (round % 2 === 1 && n > 0 && edits.every((e) => e.end < n - 1 && e.start < n - 1)) base[base.length - 1] = base[base.length - 1]!.replace(/\r?\n$/, '');
+      if (round % 2 === 1 && n > 0 && edits.every((e) => e.end < n - 1 && e.start < n - 1)) {
+        base[n - 1] = base[n - 1]!.replace(/\r?\n$/, '');
+        withoutFinalNewline++;
+      }
       const b = base.join('');
       const o = apply(base, edits.filter((e) => e.side === 'ours'));
       const t = apply(base, edits.filter((e) => e.side === 'theirs'));
       const result = merge3(b, o, t);
       assert.deepEqual(result, { clean: true, text: apply(base, edits) }, `round ${round}`);
-    }
+      }
+    // The generator really exercised what the property is about.
+    assert.ok(bothSides > 200 && withoutFinalNewline > 10, `${bothSides} rounds with both sides, ${withoutFinalNewline} without a final newline`);
   });
 
   it('merge(base, base, x) == x, merge(base, x, base) == x and merge(base, x, x) == x for any texts', () => {
