@@ -215,7 +215,7 @@ describe('merge3: properties (seeded)', () => {
       const t = apply(base, edits.filter((e) => e.side === 'theirs'));
       const result = merge3(b, o, t);
       assert.deepEqual(result, { clean: true, text: apply(base, edits) }, `round ${round}`);
-      }
+    }
     // The generator really exercised what the property is about.
     assert.ok(bothSides > 200 && withoutFinalNewline > 10, `${bothSides} rounds with both sides, ${withoutFinalNewline} without a final newline`);
   });
