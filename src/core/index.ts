@@ -15,3 +15,5 @@ export { Metrics, type MetricsSnapshot, type Tier, type LatencySummary } from '.
 
 export * from './errors';
 export * from './sample';
+export * from './provenance';
+export * from './update';
