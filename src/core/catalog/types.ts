@@ -56,8 +56,13 @@ export interface SourceStatus {
 
 export interface VerifiedCatalog {
   catalog: Catalog;
-  /** SHA-256 of the envelope bytes as fetched. */
+  /** SHA-256 of the envelope bytes as fetched (unsigned framing included: not an identity). */
   sha256: string;
+  /**
+   * SHA-256 of the signed payload bytes: what the rollback memory and change detection compare, so
+   * that re-framing the same signed catalog (an extra signature, other whitespace) changes nothing.
+   */
+  payloadSha256: string;
   /** Publisher keys decoded once. */
   publisherKeys: ReadonlyMap<string, Uint8Array>;
 }

@@ -113,6 +113,31 @@ export function lengthMismatchFailure(received: number, expected: number): Failu
   return { kind: 'network', retryable: true, reason: `the response ${what} — the connection broke; try again` };
 }
 
+/** A body that arrived slower than the configured minimum speed (see MinSpeed). Retryable: the deadline bounds the retries. */
+export function slowTransferFailure(minSpeed: { bytesPerSecond: number; windowMs: number }, inWindow: number, received: number): Failure {
+  const seconds = formatSeconds(minSpeed.windowMs);
+  return {
+    kind: 'timeout',
+    retryable: true,
+    reason:
+      `the transfer was slower than the minimum of ${minSpeed.bytesPerSecond} bytes/s over ${seconds} s ` +
+      `(${inWindow} bytes in the last ${seconds} s, ${received} in all) — the server or the connection is too slow; try again later`,
+  };
+}
+
+/** The whole GET, retries and waits included, outlasted its deadline. */
+export function deadlineFailure(deadlineMs: number): Failure {
+  return {
+    kind: 'timeout',
+    retryable: false,
+    reason: `it did not complete within its ${formatSeconds(deadlineMs)} s deadline — the server or the connection is too slow; try again later`,
+  };
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(3).replace(/0+$/, '');
+}
+
 export function tooLargeFailure(maxBytes: number, announced?: number): Failure {
   const size = announced === undefined ? 'more than' : `${announced} bytes, more than`;
   return { kind: 'too-large', retryable: false, reason: `the response is ${size} the ${maxBytes}-byte limit — refusing to download it; check the source URL` };
