@@ -7,6 +7,7 @@ import {
   errorFailure,
   type Failure,
   failureToError,
+  formatSeconds,
   statusFailure,
   tooLargeFailure,
 } from './failure';
@@ -230,7 +231,7 @@ export class HttpClient {
     const delayMs = retryAfterMs ?? backoffDelay(attempt - 1, this.#baseDelayMs, this.#maxDelayMs, this.#random);
     if (delayMs >= deadline.remainingMs()) {
       // Waiting would end past the deadline: fail now, saying why the last attempt failed.
-      const reason = `${failure.reason} (no time left for another attempt within the ${Math.ceil(this.#deadlineMs / 1000)} s deadline)`;
+      const reason = `${failure.reason} (no time left for another attempt within the ${formatSeconds(this.#deadlineMs)} s deadline)`;
       throw failureToError({ ...failure, reason }, url, attempt);
     }
     this.#stats.retries++;
