@@ -5,7 +5,7 @@ import { SearchIndex, type SearchQuery, type SearchHit } from '../catalog/search
 import { SourceCatalog, type CatalogReadMode } from '../catalog/sourceCatalog';
 import { TrustStore } from '../catalog/trustStore';
 import type { ListedTemplate, SourceStatus, VerifiedCatalog } from '../catalog/types';
-import { AbortedError, InternalError, MarketplaceError, NotFoundError } from '../errors';
+import { AbortedError, IntegrityError, InternalError, MarketplaceError, NotFoundError } from '../errors';
 import { readPackage, type TemplateEntry, type TemplatePackage } from '../format';
 import { displayText } from '../util/displayText';
 import { installPackage, planInstall, renderPackage, type ConflictPolicy, type InstallPlan, type InstallResult, type RenderedPackage } from '../install/installer';
@@ -197,7 +197,17 @@ export class MarketplaceClient {
   async open(ref: string, opts: { signal?: AbortSignal; purpose?: ReadPurpose } = {}): Promise<TemplatePackage> {
     const { template, source } = await this.resolve(ref, this.catalogFor(opts.purpose === 'browse' ? 'browse' : 'trust', opts.signal));
     const { bytes } = await this.packages.get(template, source, opts.signal ? { signal: opts.signal } : {});
-    return readPackage(bytes, `template "${template.ref}"`);
+    const pkg = readPackage(bytes, `template "${template.ref}"`);
+    // The publisher signs the package digest only; the package must also say it is what the catalog
+    // lists it as, so a genuine package of one template is never installed under another's name.
+    if (pkg.manifest.id !== template.id || pkg.manifest.version !== template.version) {
+      throw new IntegrityError(
+        `template "${template.ref}": the package is ${quote(pkg.manifest.id)} ${quote(pkg.manifest.version)}, ` +
+          `not the ${template.id} ${template.version} the catalog lists; refusing it`,
+        template.ref,
+      );
+    }
+    return pkg;
   }
 
   /**

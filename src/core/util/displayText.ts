@@ -40,19 +40,83 @@ export function displayText(text: string, opts: DisplayTextOptions = {}): string
     s = s.slice(0, end);
     cut = true;
   }
-  const safe = s.replace(UNSAFE, (ch) => {
-    if (ch === '\n' && opts.keepNewlines) return ch;
-    return SHORT_ESCAPES[ch] ?? escapeUnits(ch);
-  });
+  const safe = neutralise(s, opts.keepNewlines === true);
   return cut ? `${safe}…` : safe;
 }
 
 /** Whether `text` would be shown unchanged by displayText (nothing to neutralise). */
 export function isDisplaySafe(text: string): boolean {
-  UNSAFE.lastIndex = 0;
-  const unsafe = UNSAFE.test(text);
-  UNSAFE.lastIndex = 0;
-  return !unsafe;
+  return firstUnsafe(text, false, 0) === text.length;
+}
+
+/**
+ * One pass over the UTF-16 units with a table for the Basic Multilingual Plane (built once from the
+ * UNSAFE pattern), the pattern itself only for the rare astral characters. Safe runs are copied as
+ * slices, so ordinary text costs one scan and no allocation beyond the result.
+ */
+function neutralise(s: string, keepNewlines: boolean): string {
+  let at = firstUnsafe(s, keepNewlines, 0);
+  if (at === s.length) return s;
+  // Pieces are joined a block at a time: appending with += would build a rope of millions of nodes
+  // (hundreds of MB for a few MB of hostile text); a block's array of shared strings is small.
+  const blocks: string[] = [];
+  let parts: string[] = [];
+  let from = 0;
+  while (at < s.length) {
+    const unit = s.charCodeAt(at);
+    const pair = isHighSurrogate(unit) && isLowSurrogate(s.charCodeAt(at + 1));
+    if (at > from) parts.push(s.slice(from, at));
+    parts.push(pair ? escapeUnits(s.slice(at, at + 2)) : escapeUnit(unit));
+    from = at + (pair ? 2 : 1);
+    if (parts.length >= 8192) {
+      blocks.push(parts.join(''));
+      parts = [];
+    }
+    at = firstUnsafe(s, keepNewlines, from);
+  }
+  parts.push(s.slice(from));
+  blocks.push(parts.join(''));
+  return blocks.join('');
+}
+
+const unitEscapes: string[] = [];
+
+function escapeUnit(unit: number): string {
+  return (unitEscapes[unit] ??= SHORT_ESCAPES[String.fromCharCode(unit)] ?? escapeUnits(String.fromCharCode(unit)));
+}
+
+/** Index of the first character to neutralise at or after `from`, or `s.length`. */
+function firstUnsafe(s: string, keepNewlines: boolean, from: number): number {
+  const bmp = unsafeTable();
+  for (let i = from; i < s.length; i++) {
+    const unit = s.charCodeAt(i);
+    if (isHighSurrogate(unit) && isLowSurrogate(s.charCodeAt(i + 1))) {
+      UNSAFE.lastIndex = 0;
+      const unsafe = UNSAFE.test(s.slice(i, i + 2));
+      UNSAFE.lastIndex = 0;
+      if (unsafe) return i;
+      i++;
+      continue;
+    }
+    if (bmp[unit] === 1 && !(keepNewlines && unit === 0x0a)) return i;
+  }
+  return s.length;
+}
+
+let table: Uint8Array | undefined;
+
+/** 1 for every BMP code unit that UNSAFE matches on its own (lone surrogates included). */
+function unsafeTable(): Uint8Array {
+  if (!table) {
+    const single = new RegExp(`^${UNSAFE.source}$`, 'u');
+    table = new Uint8Array(0x10000);
+    for (let c = 0; c < 0x10000; c++) if (single.test(String.fromCharCode(c))) table[c] = 1;
+  }
+  return table;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
 }
 
 function escapeUnits(ch: string): string {
