@@ -46,7 +46,11 @@ export const trust: Command = {
       if (state.damage !== undefined) io.out(`recovering: ${state.damage}`);
       if (state.entries.length === 0) io.out('no marketplace remembered');
       for (const e of state.entries) {
-        const what = e.record ? `version ${e.record.version}, payload sha256 ${e.record.payloadSha256.slice(0, 16)}…` : 'reset';
+        const what = !e.record
+          ? 'reset'
+          : e.record.payloadSha256 === ''
+            ? `version ${e.record.version} (carried over from an older trust file)`
+            : `version ${e.record.version}, payload sha256 ${e.record.payloadSha256.slice(0, 16)}…`;
         io.out(`${e.url}  key ${e.keyid.slice(0, 16)}…  ${what}`);
       }
       return 0;

@@ -289,17 +289,24 @@ export class SourceCatalog {
 
   /**
    * When the trust file was damaged and holds nothing for this marketplace, rebuilds its record from
-   * the newest verified catalog in the cache, or refuses: accepting a catalog with no memory of the
-   * last one would let a rollback through unnoticed.
+   * the newest verified catalog in the cache (or, for a file of the older format, from the version it
+   * kept under this source's id), or refuses: accepting a catalog with no memory of the last one would
+   * let a rollback through unnoticed.
    */
   private async ensureRollbackMemory(): Promise<void> {
     const { trust } = this.deps;
-    const damage = trust.recoveryNeeded(this.identity);
+    const damage = trust.recoveryNeeded(this.identity, this.id);
     if (damage === undefined) return;
     if (!this.current && !this.loadedFromDisk) await this.loadFromDisk();
     const c = this.current;
     if (c) {
       await trust.accept(this.identity, { version: c.catalog.version, payloadSha256: c.payloadSha256 });
+      return;
+    }
+    // An older-format file remembered this source's version (by its id): a floor, without a digest.
+    const floor = trust.legacyFloor(this.id);
+    if (floor !== undefined) {
+      await trust.accept(this.identity, { version: floor, payloadSha256: '' });
       return;
     }
     throw new TrustStoreError(

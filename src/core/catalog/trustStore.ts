@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { utf8 } from '../format/encoding';
-import { HEX64 } from '../format/validate';
+import { HEX64, quoteValue } from '../format/validate';
 import { writeFileAtomic } from '../util/atomicFile';
 
 /**
@@ -20,9 +20,18 @@ export interface MarketplaceIdentity {
 export interface TrustRecord {
   /** The catalog `version` from the verified (signed) payload. */
   version: number;
-  /** SHA-256 of the signed payload bytes (not of the envelope, whose signature list is unsigned). */
+  /**
+   * SHA-256 of the signed payload bytes (not of the envelope, whose signature list is unsigned).
+   * Empty for a version floor carried over from an older trust file, which recorded no payload digest.
+   */
   payloadSha256: string;
 }
+
+/**
+ * Source ids that older versions of the CLI gave every marketplace: a record filed under one of them
+ * says nothing about any particular marketplace, so it is never carried over.
+ */
+const SHARED_LEGACY_IDS: ReadonlySet<string> = new Set(['cli']);
 
 export interface TrustEntry extends MarketplaceIdentity {
   /** Undefined after an explicit reset of this marketplace: nothing remembered, nothing to recover. */
@@ -55,6 +64,11 @@ interface FileState {
   generation: number;
   /** Why protection must be rebuilt before a marketplace without a record is trusted, if it must. */
   damage?: string;
+  /**
+   * Versions from a trust file of the older format, by source id (it was keyed by id, with a digest of
+   * the envelope that cannot be compared with payload digests): version floors for recovery.
+   */
+  legacy?: Map<string, number>;
   entries: Map<string, Entry>;
 }
 
@@ -77,6 +91,7 @@ const FORMAT = 2;
  */
 export class TrustStore {
   private state: FileState = { generation: 0, entries: new Map() };
+  private updates: Promise<void> = Promise.resolve();
 
   private constructor(readonly file: string) {}
 
@@ -96,9 +111,18 @@ export class TrustStore {
    * Why `id` cannot be trusted until its memory is rebuilt, or undefined when it can: the file was
    * damaged (or of an older format) and holds nothing for `id`, not even a reset.
    */
-  recoveryNeeded(id: MarketplaceIdentity): string | undefined {
-    if (this.state.damage === undefined || this.state.entries.has(keyOf(id))) return undefined;
-    return this.state.damage;
+  recoveryNeeded(id: MarketplaceIdentity, sourceId?: string): string | undefined {
+    const { damage, legacy } = this.state;
+    if (damage === undefined || this.state.entries.has(keyOf(id))) return undefined;
+    // An older file that is intact, merely keyed by source id: a source it has no record for was never
+    // accepted, so there is nothing to protect yet.
+    if (legacy && sourceId !== undefined && !SHARED_LEGACY_IDS.has(sourceId) && !legacy.has(sourceId)) return undefined;
+    return damage;
+  }
+
+  /** The version an older-format trust file remembered for `sourceId`, as a floor to recover with. */
+  legacyFloor(sourceId: string): number | undefined {
+    return SHARED_LEGACY_IDS.has(sourceId) ? undefined : this.state.legacy?.get(sourceId);
   }
 
   /** Every remembered marketplace, for display. */
@@ -116,7 +140,8 @@ export class TrustStore {
     await this.update((state) => {
       const key = keyOf(id);
       const known = state.entries.get(key)?.record;
-      if (!known || record.version > known.version) {
+      const learnsDigest = known !== undefined && known.payloadSha256 === '' && record.version === known.version;
+      if (!known || record.version > known.version || learnsDigest) {
         state.entries.set(key, { ...id, record: { ...record }, generation: state.generation });
       }
     });
@@ -136,6 +161,7 @@ export class TrustStore {
         count = state.entries.size;
         state.entries.clear();
         delete state.damage;
+        delete state.legacy;
         return;
       }
       const url = filter.url === undefined ? undefined : identityOf(filter.url, '').url;
@@ -154,12 +180,20 @@ export class TrustStore {
     return count;
   }
 
-  /** Re-reads the file, applies `change`, writes the result atomically and keeps it as the current state. */
-  private async update(change: (state: FileState) => void): Promise<void> {
-    const state = await this.read();
-    change(state);
-    await writeFileAtomic(this.file, serialize(state));
-    this.state = state;
+  /**
+   * Re-reads the file, applies `change`, writes the result atomically and keeps it as the current
+   * state. Updates of one process run one at a time: two sources accepting catalogs at once must not
+   * each write (and keep) a state without the other's record.
+   */
+  private update(change: (state: FileState) => void): Promise<void> {
+    const run = this.updates.then(async () => {
+      const state = await this.read();
+      change(state);
+      await writeFileAtomic(this.file, serialize(state));
+      this.state = state;
+    });
+    this.updates = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -175,15 +209,20 @@ export class TrustStore {
       throw err;
     }
     const parsed = parse(bytes);
-    if (typeof parsed === 'string') return this.merge(await this.setAside(bytes, parsed));
+    if ('unusable' in parsed) return this.merge(await this.setAside(bytes, parsed.unusable, parsed.legacy));
     return this.merge(parsed);
   }
 
   /** Keeps a copy of an unreadable file, and starts recovery with what this process knows. */
-  private async setAside(bytes: Uint8Array, damage: string): Promise<FileState> {
+  private async setAside(bytes: Uint8Array, damage: string, legacy?: Map<string, number>): Promise<FileState> {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     await writeFileAtomic(`${this.file}.damaged-${stamp}`, bytes);
-    const state: FileState = { generation: this.state.generation, damage: `${damage}; its contents were kept in ${this.file}.damaged-${stamp}`, entries: new Map() };
+    const state: FileState = {
+      generation: this.state.generation,
+      damage: `${damage}; its contents were kept in ${this.file}.damaged-${stamp}`,
+      ...(legacy ? { legacy } : {}),
+      entries: new Map(),
+    };
     await writeFileAtomic(this.file, serialize(state));
     return state;
   }
@@ -195,6 +234,7 @@ export class TrustStore {
     if (mine.damage !== undefined && fromFile.damage === undefined && fromFile.generation === mine.generation && fromFile.entries.size === 0) {
       // The file vanished while this process was recovering: keep recovering.
       fromFile.damage = mine.damage;
+      if (mine.legacy) fromFile.legacy = mine.legacy;
     }
     for (const [key, e] of mine.entries) {
       if (e.generation < fromFile.generation) continue;
@@ -211,42 +251,79 @@ function serialize(state: FileState): Uint8Array {
   for (const [key, e] of [...state.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     marketplaces[key] = { url: e.url, keyid: e.keyid, ...(e.record ? e.record : { reset: true }) };
   }
-  const out = { format: FORMAT, generation: state.generation, ...(state.damage !== undefined ? { recovering: state.damage } : {}), marketplaces };
+  const out = {
+    format: FORMAT,
+    generation: state.generation,
+    ...(state.damage !== undefined ? { recovering: state.damage } : {}),
+    ...(state.legacy ? { legacy: Object.fromEntries(state.legacy) } : {}),
+    marketplaces,
+  };
   return utf8.encode(JSON.stringify(out, null, 1) + '\n');
 }
 
 /** The file's state, or why it cannot be used. Strict: any record that does not check out makes the whole file unusable. */
-function parse(bytes: Uint8Array): FileState | string {
+function parse(bytes: Uint8Array): FileState | { unusable: string; legacy?: Map<string, number> } {
   let value: unknown;
   try {
     value = JSON.parse(utf8.decode(bytes));
   } catch {
-    return 'the trust file is not valid JSON';
+    return { unusable: 'the trust file is not valid JSON' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the trust file is not a JSON object';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { unusable: 'the trust file is not a JSON object' };
   const obj = value as Record<string, unknown>;
-  if (obj.format !== FORMAT) return 'the trust file was written by an older version (records keyed by source id, not by marketplace)';
-  if (!Number.isSafeInteger(obj.generation) || (obj.generation as number) < 0) return 'the trust file has no valid generation';
-  if (obj.recovering !== undefined && typeof obj.recovering !== 'string') return 'the trust file has an invalid recovery note';
+  if (obj.format === undefined) {
+    const legacy = parseLegacy(obj);
+    return legacy
+      ? { unusable: 'the trust file was written by an older version (records keyed by source id, not by marketplace)', legacy }
+      : { unusable: 'the trust file is not in a known format' };
+  }
+  if (obj.format !== FORMAT) return { unusable: `the trust file has an unknown format ${quoteValue(obj.format)}` };
+  if (!Number.isSafeInteger(obj.generation) || (obj.generation as number) < 0) return { unusable: 'the trust file has no valid generation' };
+  if (obj.recovering !== undefined && typeof obj.recovering !== 'string') return { unusable: 'the trust file has an invalid recovery note' };
+  let legacy: Map<string, number> | undefined;
+  if (obj.legacy !== undefined) {
+    legacy = parseLegacyFloors(obj.legacy);
+    if (!legacy) return { unusable: 'the trust file has invalid legacy floors' };
+  }
   const list = obj.marketplaces;
-  if (typeof list !== 'object' || list === null || Array.isArray(list)) return 'the trust file has no marketplaces object';
+  if (typeof list !== 'object' || list === null || Array.isArray(list)) return { unusable: 'the trust file has no marketplaces object' };
   const generation = obj.generation as number;
   const entries = new Map<string, Entry>();
   for (const [key, raw] of Object.entries(list)) {
     const r = raw as Record<string, unknown> | null;
     if (typeof r !== 'object' || r === null || typeof r.url !== 'string' || typeof r.keyid !== 'string' || !HEX64.test(r.keyid)) {
-      return 'a trust record is malformed';
+      return { unusable: 'a trust record is malformed' };
     }
     const id = { url: r.url, keyid: r.keyid };
-    if (keyOf(id) !== key) return 'a trust record is filed under the wrong marketplace';
+    if (keyOf(id) !== key) return { unusable: 'a trust record is filed under the wrong marketplace' };
     if (r.reset === true && r.version === undefined) {
       entries.set(key, { ...id, generation });
       continue;
     }
-    if (!Number.isSafeInteger(r.version) || (r.version as number) < 1 || typeof r.payloadSha256 !== 'string' || !HEX64.test(r.payloadSha256)) {
-      return 'a trust record is malformed';
-    }
-    entries.set(key, { ...id, record: { version: r.version as number, payloadSha256: r.payloadSha256 }, generation });
+    const digestOk = typeof r.payloadSha256 === 'string' && (r.payloadSha256 === '' || HEX64.test(r.payloadSha256));
+    if (!Number.isSafeInteger(r.version) || (r.version as number) < 1 || !digestOk) return { unusable: 'a trust record is malformed' };
+    entries.set(key, { ...id, record: { version: r.version as number, payloadSha256: r.payloadSha256 as string }, generation });
   }
-  return { generation, ...(typeof obj.recovering === 'string' ? { damage: obj.recovering } : {}), entries };
+  return { generation, ...(typeof obj.recovering === 'string' ? { damage: obj.recovering } : {}), ...(legacy ? { legacy } : {}), entries };
+}
+
+/** The first format: `{ "<source id>": { "version": n, "sha256": "<envelope digest>" } }`. */
+function parseLegacy(obj: Record<string, unknown>): Map<string, number> | undefined {
+  const out = new Map<string, number>();
+  for (const [id, raw] of Object.entries(obj)) {
+    const r = raw as Record<string, unknown> | null;
+    if (typeof r !== 'object' || r === null || !Number.isSafeInteger(r.version) || (r.version as number) < 1 || typeof r.sha256 !== 'string') return undefined;
+    out.set(id, r.version as number);
+  }
+  return out;
+}
+
+function parseLegacyFloors(value: unknown): Map<string, number> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const out = new Map<string, number>();
+  for (const [id, version] of Object.entries(value)) {
+    if (!Number.isSafeInteger(version) || (version as number) < 1) return undefined;
+    out.set(id, version as number);
+  }
+  return out;
 }

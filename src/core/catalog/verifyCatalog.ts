@@ -39,7 +39,8 @@ export function checkRollback(v: VerifiedCatalog, last: TrustRecord | undefined,
         'refusing a possible rollback attack (if the marketplace was really reset, its publisher must publish a higher version)',
     );
   }
-  if (v.catalog.version === last.version && v.payloadSha256 !== last.payloadSha256) {
+  // An empty digest is a floor carried over from an older trust file: the version is all it knows.
+  if (v.catalog.version === last.version && last.payloadSha256 !== '' && v.payloadSha256 !== last.payloadSha256) {
     throw new RollbackError(
       `${subject}: catalog version ${v.catalog.version} was already accepted with different content; ` +
         'a marketplace must bump the version whenever the catalog changes',

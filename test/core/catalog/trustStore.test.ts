@@ -33,6 +33,18 @@ describe('TrustStore', () => {
     assert.equal(reopened.damage, undefined);
   });
 
+  test('concurrent updates in one process lose nothing', async (t) => {
+    const dir = await tempDir(t);
+    const store = await TrustStore.open(dir);
+    const ids = Array.from({ length: 20 }, (_, i) => identityOf(`https://m${i}.example/`, KEY_A));
+    await Promise.all(ids.map((id, i) => store.accept(id, { version: i + 1, payloadSha256: DIGEST(i) })));
+    const reopened = await TrustStore.open(dir);
+    for (const [i, id] of ids.entries()) {
+      assert.equal(store.get(id)?.version, i + 1);
+      assert.equal(reopened.get(id)?.version, i + 1);
+    }
+  });
+
   test('two processes merge their records; a reset is not undone by one that remembered older ones', async (t) => {
     const dir = await tempDir(t);
     const one = await TrustStore.open(dir);
@@ -61,6 +73,25 @@ describe('TrustStore', () => {
     assert.equal(reopened.get(A), undefined);
     assert.equal(reopened.get(B)?.version, 2);
     assert.deepEqual(reopened.entries().find((e) => e.url === A.url), { url: A.url, keyid: KEY_A });
+  });
+
+  test('an older-format file: a source id it never knew is new, one it knew recovers with its version as a floor', async (t) => {
+    const dir = await tempDir(t);
+    await writeFile(join(dir, 'trust.json'), JSON.stringify({ m: { version: 5, sha256: DIGEST(1) }, cli: { version: 9, sha256: DIGEST(2) } }));
+    const store = await TrustStore.open(dir);
+    assert.equal(store.recoveryNeeded(A, 'other'), undefined, 'never accepted under the old file');
+    assert.ok(store.recoveryNeeded(A, 'm'));
+    assert.ok(store.recoveryNeeded(A, 'cli'), 'the shared CLI id says nothing about this marketplace');
+    assert.equal(store.legacyFloor('m'), 5);
+    assert.equal(store.legacyFloor('cli'), undefined);
+    // A floor has no digest until the same version is seen again.
+    await store.accept(A, { version: 5, payloadSha256: '' });
+    await store.accept(A, { version: 5, payloadSha256: DIGEST(5) });
+    const reopened = await TrustStore.open(dir);
+    assert.deepEqual(reopened.get(A), { version: 5, payloadSha256: DIGEST(5) });
+    assert.equal(reopened.legacyFloor('m'), 5, 'kept for the other processes until a full reset');
+    await reopened.reset();
+    assert.equal((await TrustStore.open(dir)).legacyFloor('m'), undefined);
   });
 
   const damaged: [string, string][] = [

@@ -96,30 +96,57 @@ describe('rollback memory that cannot be turned against the user', () => {
     assert.ok((await readdir(cacheDir)).some((f) => f.startsWith('trust.json.damaged-')), 'the damaged file is kept');
   });
 
-  for (const [what, text] of [
-    ['damaged', 'not json at all'],
-    ['of the older format', JSON.stringify({ m: { version: 5, sha256: 'ab'.repeat(32) } })],
-  ] as const) {
-    test(`a trust file that is ${what}, with nothing cached to rebuild from, refuses until reset`, async (t) => {
-      const fixture = new MarketplaceFixture(TEMPLATES, { version: 5 });
-      const server = await served(t, fixture);
-      const cacheDir = await tempDir(t);
-      const options = { sources: [{ id: 'm', url: server.url, publicKey: fixture.publicKey }], cacheDir };
-      const first = await open(t, options);
-      assert.equal((await first.list()).length, 3);
-      await first.clear(); // the cache is gone: nothing left to rebuild the memory from
-      await first.close();
-      await writeFile(join(cacheDir, 'trust.json'), text);
+  test('a damaged trust file, with nothing cached to rebuild from, refuses until reset', async (t) => {
+    const fixture = new MarketplaceFixture(TEMPLATES, { version: 5 });
+    const server = await served(t, fixture);
+    const cacheDir = await tempDir(t);
+    const options = { sources: [{ id: 'm', url: server.url, publicKey: fixture.publicKey }], cacheDir };
+    const first = await open(t, options);
+    assert.equal((await first.list()).length, 3);
+    await first.clear(); // the cache is gone: nothing left to rebuild the memory from
+    await first.close();
+    await writeFile(join(cacheDir, 'trust.json'), 'not json at all');
 
-      const client = await open(t, options);
-      await assert.rejects(client.list(), code('E_TRUST_STORE', /template-marketplace trust reset --source http:\/\/127\.0\.0\.1:\d+\/ --key/));
-      assert.equal(client.status()[0]?.state, 'error');
-      assert.ok(client.trustState().damage);
+    const client = await open(t, options);
+    await assert.rejects(client.list(), code('E_TRUST_STORE', /template-marketplace trust reset --source http:\/\/127\.0\.0\.1:\d+\/ --key/));
+    assert.equal(client.status()[0]?.state, 'error');
+    assert.ok(client.trustState().damage);
 
-      assert.equal(await client.resetTrust(['m']), 1);
-      assert.equal((await client.list()).length, 3, 'accepted as new after an explicit reset');
+    assert.equal(await client.resetTrust(['m']), 1);
+    assert.equal((await client.list()).length, 3, 'accepted as new after an explicit reset');
+  });
+
+  test('a trust file of the older format (by source id) carries its versions over as floors', async (t) => {
+    const fixture = new MarketplaceFixture(TEMPLATES, { version: 5 });
+    const fresh = new MarketplaceFixture(TEMPLATES.slice(0, 1), { version: 1 });
+    const [server, freshServer] = [await served(t, fixture), await served(t, fresh)];
+    const cacheDir = await tempDir(t);
+    // Nothing cached; the old file knew "m" at version 5 (with an envelope digest it cannot compare),
+    // and "cli", the id the old CLI gave every marketplace.
+    await writeFile(join(cacheDir, 'trust.json'), JSON.stringify({ m: { version: 5, sha256: 'ab'.repeat(32) }, cli: { version: 9, sha256: 'cd'.repeat(32) } }));
+    fixture.publish(TEMPLATES.slice(0, 1), { version: 4 });
+    const client = await open(t, {
+      sources: [
+        { id: 'm', url: server.url, publicKey: fixture.publicKey },
+        { id: 'new', url: freshServer.url, publicKey: fresh.publicKey },
+      ],
+      cacheDir,
     });
-  }
+    const [m, added] = await client.refresh({ force: true });
+    assert.equal((m?.error as { code?: string })?.code, 'E_ROLLBACK', 'version 4 is below the carried-over 5');
+    assert.equal(added?.state, 'fresh', 'a source the old file never knew is simply new');
+
+    fixture.publish(TEMPLATES, { version: 5 }); // the version the old file knew: accepted, and its digest learnt
+    assert.equal((await client.refresh({ force: true }))[0]?.state, 'fresh');
+    fixture.publish(TEMPLATES.slice(0, 2), { version: 5 });
+    assert.equal(((await client.refresh({ force: true }))[0]?.error as { code?: string })?.code, 'E_ROLLBACK', 'now other content under 5 is refused');
+
+    // The shared CLI id is not carried over: a CLI marketplace with nothing cached must be reset.
+    const cliDir = await tempDir(t);
+    await writeFile(join(cliDir, 'trust.json'), JSON.stringify({ cli: { version: 9, sha256: 'cd'.repeat(32) } }));
+    const refused = await open(t, { sources: [{ id: 'cli', url: freshServer.url, publicKey: fresh.publicKey }], cacheDir: cliDir });
+    await assert.rejects(refused.list(), code('E_TRUST_STORE', /older version/));
+  });
 
   test('a deleted trust file forgets nothing the cache still proves', async (t) => {
     const fixture = new MarketplaceFixture(TEMPLATES, { version: 5 });
