@@ -1,5 +1,5 @@
 import type { DiskCache } from '../cache/diskCache';
-import { ExpiredError, HttpError, InternalError, MarketplaceError, NetworkError, TimeoutError, TrustStoreError } from '../errors';
+import { AbortedError, ExpiredError, HttpError, InternalError, MarketplaceError, NetworkError, TimeoutError, TrustStoreError } from '../errors';
 import { LIMITS, parsePublicKey } from '../format';
 import type { Metrics } from '../metrics/metrics';
 import type { FetchResult, Fetcher } from '../net/types';
@@ -122,7 +122,7 @@ export class SourceCatalog {
       return await this.revalidate(opts.signal);
     } catch (err) {
       const last = this.current;
-      if (!last) throw err;
+      if (!last || err instanceof AbortedError) throw err;
       if (!this.isExpired(last)) {
         // A refused or failed answer keeps the last good catalog while it is unexpired.
         return last;

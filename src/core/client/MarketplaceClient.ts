@@ -436,7 +436,10 @@ export class MarketplaceClient {
    */
   private async resolve(ref: string, catalogOf: CatalogOf): Promise<Resolved> {
     const slash = ref.indexOf('/');
-    const sourceId = slash >= 0 ? ref.slice(0, slash) : (await this.get(ref)).source;
+    // A bare id names the first source that lists it, as the search index knows; with one source
+    // there is nothing to look up (and no browse read to make before the trusted one).
+    const only = this.sources.size === 1 ? [...this.sources.keys()][0]! : undefined;
+    const sourceId = slash >= 0 ? ref.slice(0, slash) : (only ?? (await this.get(ref)).source);
     const id = slash >= 0 ? ref.slice(slash + 1) : ref;
     const source = this.sources.get(sourceId);
     if (!source) throw this.notFound(ref);
