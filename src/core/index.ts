@@ -13,6 +13,8 @@ export { parseNoProxy, type NoProxyList } from './net/noProxy';
 export type { ProxyOptions } from './net/proxy';
 export { Metrics, type MetricsSnapshot, type Tier, type LatencySummary } from './metrics/metrics';
 
+export { displayText, isDisplaySafe, type DisplayTextOptions } from './util/displayText';
+
 export * from './errors';
 export * from './sample';
 export * from './provenance';
