@@ -126,7 +126,8 @@ export class TemplatePreviews implements vscode.TextDocumentContentProvider, vsc
 
   async #render(template: ListedTemplate): Promise<PreviewData> {
     const client = await this.services.host.get();
-    const pkg = await client.open(template.ref);
+    // A preview writes nothing: an expired catalog served offline may still be browsed.
+    const pkg = await client.open(template.ref, { purpose: 'browse' });
     const manifest = pkg.manifest;
     // Variables without a default show as their placeholder, so the preview never invents a value.
     const provided: Record<string, string> = {};

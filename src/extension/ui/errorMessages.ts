@@ -46,6 +46,10 @@ export function errorMessage(err: unknown): ErrorPresentation {
       return { message: l10n.t('Refused: too large. {0}', detail), actions: ['log'] };
     case 'E_CONFLICT':
       return { message: l10n.t('Existing files would be overwritten: {0}', detail), actions: ['log'] };
+    case 'E_TRUST_STORE':
+      return { message: l10n.t('The remembered catalog versions (rollback protection) are damaged and could not be rebuilt. {0}', detail), actions: ['log'] };
+    case 'E_INTERNAL':
+      return { message: l10n.t('Template Marketplace failed unexpectedly: {0}', detail), actions: ['log'] };
     case 'E_FORMAT':
       if (detail.startsWith('MarketplaceClient options')) return { message: l10n.t('The settings cannot be used: {0}', detail), actions: ['settings', 'log'] };
       return { message: l10n.t('Invalid template or marketplace data: {0}', detail), actions: ['log'] };
