@@ -12,3 +12,6 @@ export { Metrics, type MetricsSnapshot, type Tier, type LatencySummary } from '.
 
 export * from './errors';
 export * from './sample';
+export * from './stats/types';
+export { buildStats, collectStats, type StatsInput } from './stats/collect';
+export { measureTiers, type MeasureTiersOptions } from './stats/measureTiers';

@@ -184,7 +184,8 @@ export class SourceCatalog {
       if (changed) this.changed.fire(this.current);
       return this.current;
     } catch (err) {
-      metrics.error();
+      // Anything that is not a MarketplaceError is rethrown below as a NetworkError: count it as one.
+      metrics.error(err instanceof MarketplaceError ? err.code : 'E_NETWORK');
       this.lastError = err as Error;
       const unreachable = err instanceof NetworkError || err instanceof TimeoutError;
       this.state = unreachable ? 'offline' : 'error';
