@@ -7,11 +7,14 @@ import { setTranslator } from './l10n';
 import { createLog } from './log';
 import type { Services } from './services';
 import { VerificationStore } from './state/verificationStore';
+import { createTemplatesView, treeApi, type TemplatesTreeApi } from './views/index';
 
 /** What other extensions and the e2e tests can reach: `extensions.getExtension(id).exports`. */
 export interface TemplateMarketplaceApi {
   /** The engine, opened on first call. */
   client(): Promise<MarketplaceClient>;
+  /** The Marketplace tree's data (marketplaces → categories → templates), as the view gets it. */
+  readonly tree: TemplatesTreeApi;
 }
 
 let host: ClientHost | undefined;
@@ -29,10 +32,13 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
   context.subscriptions.push(host);
   const services: Services = { context, log, host, verification: new VerificationStore() };
 
-  const commands: CommandTable = {};
+  const templatesView = createTemplatesView(services);
+  context.subscriptions.push(...templatesView.disposables);
+
+  const commands: CommandTable = { ...templatesView.commands };
   context.subscriptions.push(...registerCommands(commands, services));
 
-  return { client: () => services.host.get() };
+  return { client: () => services.host.get(), tree: treeApi(templatesView.provider) };
 }
 
 /** VS Code waits for the returned promise: the engine finishes its writes and closes its sockets. */

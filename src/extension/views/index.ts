@@ -1,0 +1,55 @@
+import * as vscode from 'vscode';
+import type { CommandTable } from '../commands/index';
+import { ContextKeys, Views } from '../constants';
+import { TemplatePreviews } from '../preview/provider';
+import type { Services } from '../services';
+import { createViewCommands } from './commands';
+import { setContext } from './context';
+import { isFiltered } from './model';
+import type { MarketplaceNode } from './nodes';
+import { TemplatesTreeProvider } from './provider';
+
+export type { MarketplaceNode, SourceNode, CategoryNode, TemplateNode, MessageNode } from './nodes';
+export { templateRefOf, isTemplateNode } from './nodes';
+export { TemplatesTreeProvider } from './provider';
+
+/**
+ * What the extension API exposes of the tree for extension-host tests: the same nodes and items
+ * the view gets, e.g. marketplaces → categories → templates via `getChildren`.
+ */
+export interface TemplatesTreeApi {
+  getChildren(node?: MarketplaceNode): Promise<MarketplaceNode[]>;
+  getTreeItem(node: MarketplaceNode): vscode.TreeItem;
+  getParent(node: MarketplaceNode): MarketplaceNode | undefined;
+  /** Selects a template's row; false when it is not shown (filtered out, unknown). */
+  reveal(ref: string): Promise<boolean>;
+}
+
+/**
+ * The Marketplace view (tree, title actions, read-only previews). The composition root pushes
+ * `disposables` into `context.subscriptions` and registers `commands` with the rest of the table.
+ */
+export function createTemplatesView(services: Services): { disposables: vscode.Disposable[]; commands: CommandTable; provider: TemplatesTreeProvider } {
+  const provider = new TemplatesTreeProvider(services);
+  const view = vscode.window.createTreeView(Views.templates, { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
+  provider.attach(view);
+  const previews = new TemplatePreviews(services);
+  // Start from known key values: the welcome view and Clear Filter show only when they apply.
+  void setContext(ContextKeys.filtered, isFiltered(provider.filter));
+  void setContext(ContextKeys.loadFailed, false);
+  return {
+    disposables: [provider, view, previews],
+    commands: createViewCommands({ services, provider, previews }),
+    provider,
+  };
+}
+
+export function treeApi(provider: TemplatesTreeProvider): TemplatesTreeApi {
+  return {
+    getChildren: (node) => provider.getChildren(node),
+    // With the tooltip resolved, as a hover shows it.
+    getTreeItem: (node) => provider.resolveTreeItem(provider.getTreeItem(node), node),
+    getParent: (node) => provider.getParent(node),
+    reveal: (ref) => provider.reveal(ref),
+  };
+}
