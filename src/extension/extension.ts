@@ -3,6 +3,8 @@ import type { MarketplaceClient } from '../core';
 import { ClientHost } from './client/clientHost';
 import { registerCommands, type CommandTable } from './commands/index';
 import { buildOptions } from './config/options';
+import { Commands } from './constants';
+import { createDashboard, type DashboardApi } from './dashboard/panel';
 import { setTranslator } from './l10n';
 import { createLog } from './log';
 import type { Services } from './services';
@@ -15,6 +17,8 @@ export interface TemplateMarketplaceApi {
   client(): Promise<MarketplaceClient>;
   /** The Marketplace tree's data (marketplaces → categories → templates), as the view gets it. */
   readonly tree: TemplatesTreeApi;
+  /** The dashboard panel: whether it is open and what it last posted to its webview. */
+  readonly dashboard: DashboardApi;
 }
 
 let host: ClientHost | undefined;
@@ -35,10 +39,13 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
   const templatesView = createTemplatesView(services);
   context.subscriptions.push(...templatesView.disposables);
 
-  const commands: CommandTable = { ...templatesView.commands };
+  const dashboard = createDashboard(services);
+  context.subscriptions.push(...dashboard.disposables);
+
+  const commands: CommandTable = { ...templatesView.commands, [Commands.showDashboard]: () => dashboard.dashboard.show() };
   context.subscriptions.push(...registerCommands(commands, services));
 
-  return { client: () => services.host.get(), tree: treeApi(templatesView.provider) };
+  return { client: () => services.host.get(), tree: treeApi(templatesView.provider), dashboard: dashboard.dashboard.api };
 }
 
 /** VS Code waits for the returned promise: the engine finishes its writes and closes its sockets. */

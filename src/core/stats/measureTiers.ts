@@ -14,13 +14,15 @@ export interface MeasureTiersOptions {
   refs?: readonly string[];
   signal?: AbortSignal;
   onProgress?: (progress: MeasureProgress) => void;
+  /** Each way is run this many times and the fastest round is reported (best of N). Default 3. */
+  rounds?: number;
   /** Where the throwaway cache folder is made. Default: the OS temp folder. */
   tmpRoot?: string;
   now?: () => number;
 }
 
 /**
- * "Measure the tiers": reads one batch three ways and reports templates/s for each,
+ * "Measure the tiers": reads one batch three ways and reports templates/s for each (best of `rounds`),
  * 1. cold: a new client on the same marketplaces with an empty throwaway cache folder (network,
  *    verification and storing);
  * 2. warm from disk: another new client on that folder, so its memory tier starts empty;
@@ -31,55 +33,84 @@ export interface MeasureTiersOptions {
  */
 export async function measureTiers(client: MarketplaceClient, opts: MeasureTiersOptions = {}): Promise<TierMeasurement> {
   const { signal, onProgress = () => undefined, now = Date.now } = opts;
+  const rounds = Math.max(1, Math.floor(opts.rounds ?? 3));
   throwIfAborted(signal);
   const dir = await mkdtemp(join(opts.tmpRoot ?? tmpdir(), 'tm-measure-'));
-  const open: MarketplaceClient[] = [];
-  const sibling = async () => {
-    const c = await client.openSibling({ cacheDir: dir });
-    open.push(c);
+  const open = new Set<MarketplaceClient>();
+  const sibling = async (cacheDir: string) => {
+    const c = await client.openSibling({ cacheDir });
+    open.add(c);
+    await c.refresh(signal ? { signal } : {});
+    throwIfAborted(signal);
     return c;
+  };
+  const close = async (c: MarketplaceClient) => {
+    open.delete(c);
+    await c.close();
   };
   try {
     onProgress({ phase: 'preparing', done: 0, total: 0 });
-    const cold = await sibling();
-    await cold.refresh(signal ? { signal } : {});
-    throwIfAborted(signal);
-    const refs = opts.refs ? [...opts.refs] : (await cold.search({ sort: 'downloads', limit: opts.count ?? 20 })).hits.map((h) => h.entry.ref);
-    const batch = async (c: MarketplaceClient, tier: Tier): Promise<TierRun> => {
+    let refs: string[] = opts.refs ? [...opts.refs] : [];
+    const batch = async (c: MarketplaceClient, tier: Tier, round: number): Promise<TierRun> => {
       throwIfAborted(signal);
-      onProgress({ phase: tier === 'network' ? 'cold' : tier, done: 0, total: refs.length });
+      const phase = tier === 'network' ? 'cold' : tier;
+      const total = refs.length * rounds;
+      onProgress({ phase, done: round * refs.length, total });
       const result = await c.downloadBatch(refs, {
         ...(signal ? { signal } : {}),
         onProgress: (e) => {
-          if (e.type === 'done' || e.type === 'failed') onProgress({ phase: tier === 'network' ? 'cold' : tier, done: e.totals.done + e.totals.failed, total: refs.length });
+          if (e.type === 'done' || e.type === 'failed') onProgress({ phase, done: round * refs.length + e.totals.done + e.totals.failed, total });
         },
       });
       throwIfAborted(signal);
       return run(tier, result);
     };
-    const coldRun = await batch(cold, 'network');
-    await cold.close();
-    const warm = await sibling();
-    await warm.refresh(signal ? { signal } : {});
-    const diskRun = await batch(warm, 'disk');
-    const memoryRun = await batch(warm, 'memory');
+
+    // Cold: each round starts from an empty folder of its own.
+    let cold: TierRun | undefined;
+    let folder = dir;
+    for (let round = 0; round < rounds; round++) {
+      folder = join(dir, `round-${round}`);
+      const c = await sibling(folder);
+      if (refs.length === 0) refs = (await c.search({ sort: 'downloads', limit: opts.count ?? 20 })).hits.map((h) => h.entry.ref);
+      cold = faster(cold, await batch(c, 'network', round));
+      await close(c);
+    }
+    // Warm from disk: each round a new client on the last folder, so its memory tier starts empty.
+    let disk: TierRun | undefined;
+    let warm: MarketplaceClient | undefined;
+    for (let round = 0; round < rounds; round++) {
+      if (warm) await close(warm);
+      warm = await sibling(folder);
+      disk = faster(disk, await batch(warm, 'disk', round));
+    }
+    // Warm from memory: the last of those clients again.
+    let memory: TierRun | undefined;
+    for (let round = 0; round < rounds; round++) memory = faster(memory, await batch(warm!, 'memory', round));
+
     return {
       refs,
-      cold: coldRun,
-      disk: diskRun,
-      memory: memoryRun,
+      rounds,
+      cold: cold!,
+      disk: disk!,
+      memory: memory!,
       ratios: {
-        diskOverCold: speedup(diskRun, coldRun),
-        memoryOverCold: speedup(memoryRun, coldRun),
-        memoryOverDisk: speedup(memoryRun, diskRun),
+        diskOverCold: speedup(disk!, cold!),
+        memoryOverCold: speedup(memory!, cold!),
+        memoryOverDisk: speedup(memory!, disk!),
       },
       at: now(),
     };
   } finally {
     onProgress({ phase: 'cleaning', done: 0, total: 0 });
-    await Promise.allSettled(open.map((c) => c.close()));
+    await Promise.allSettled([...open].map((c) => c.close()));
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The faster of two rounds: timing noise (a GC pause, a cold JIT) only ever slows a round down. */
+function faster(a: TierRun | undefined, b: TierRun): TierRun {
+  return a && a.templatesPerSec >= b.templatesPerSec ? a : b;
 }
 
 function run(tier: Tier, r: BatchResult): TierRun {

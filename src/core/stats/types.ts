@@ -62,6 +62,8 @@ export interface TierRun {
 
 export interface TierMeasurement {
   refs: string[];
+  /** Each way ran this many times; the figures are those of the fastest round. */
+  rounds: number;
   cold: TierRun;
   disk: TierRun;
   memory: TierRun;

@@ -31,7 +31,8 @@ export class SampleHistory {
     this.#samples.push(sample);
     if (this.#samples.length > this.capacity) {
       const half = Math.floor(this.#samples.length / 2);
-      const older = this.#samples.slice(0, half).filter((_, i) => i % 2 === 1);
+      // Every other one, always keeping the first: the start of the session stays in the series.
+      const older = this.#samples.slice(0, half).filter((_, i) => i % 2 === 0);
       this.#samples = [...older, ...this.#samples.slice(half)];
     }
   }

@@ -24,6 +24,8 @@ export interface ChartDef {
   yLabel: string;
   y2Label?: string;
   formatY?: (v: number) => string;
+  /** Time of day for the x axis (epoch ms → text). */
+  formatTime: (epochMs: number) => string;
   height?: number;
 }
 
@@ -61,7 +63,8 @@ export class TimeChart {
   #build(): void {
     this.#plot?.destroy();
     const css = getComputedStyle(document.body);
-    const color = (name: string, fallback: string) => css.getPropertyValue(name).trim() || css.getPropertyValue(fallback).trim() || 'gray';
+    // The first of these variables the theme defines (not every theme defines every chart colour).
+    const color = (...names: string[]) => names.map((n) => css.getPropertyValue(n).trim()).find(Boolean) ?? 'gray';
     const fg = color('--vscode-charts-foreground', '--vscode-foreground');
     const grid = color('--vscode-charts-lines', '--vscode-panel-border');
     const font = `${css.getPropertyValue('--vscode-font-size').trim() || '12px'} ${css.getPropertyValue('--vscode-font-family').trim() || 'sans-serif'}`;
@@ -89,7 +92,16 @@ export class TimeChart {
         ...(hasY2 ? { y2: { range: (_u: uPlot, _min: number, max: number) => [0, Math.max(0.1, max * 1.1)] as uPlot.Range.MinMax } } : {}),
       },
       axes: [
-        { stroke: fg, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
+        {
+          stroke: fg,
+          font,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid, width: 1 },
+          // Whole seconds at least, one label per tick (no uPlot date line under it).
+          space: 80,
+          incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400],
+          values: (_u, splits) => splits.map((s) => this.def.formatTime(s * 1000)),
+        },
         axis('y', this.def.yLabel),
         ...(hasY2 ? [axis('y2', this.def.y2Label ?? '', 1)] : []),
       ],
@@ -98,7 +110,7 @@ export class TimeChart {
         ...this.def.series.map((s) => ({
           label: s.label,
           scale: s.scale ?? 'y',
-          stroke: color(s.color, '--vscode-foreground'),
+          stroke: color(s.color, '--vscode-charts-yellow', '--vscode-foreground'),
           width: 2,
           ...(s.dash ? { dash: s.dash } : {}),
           points: { show: false },

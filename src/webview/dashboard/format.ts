@@ -13,7 +13,7 @@ export interface Formatter {
   rate(n: number): string;
   /** Bytes in binary units: 1536 → "1.5 KiB". */
   bytes(n: number): string;
-  /** Bytes per second as MB/s (decimal, as network speeds are read): 14_000_000 → "14.0". */
+  /** Bytes per second as MB/s (decimal, as network speeds are read), 3 significant digits: 14_000_000 → "14", 8_500 → "0.0085". */
   megabytesPerSec(bytesPerSec: number): string;
   /** Milliseconds, from µs to s: 0.0002 → "0.2 µs", 0.8 → "800 µs", 4.5 → "4.50 ms", 1234 → "1.23 s". */
   duration(ms: number): string;
@@ -23,6 +23,8 @@ export interface Formatter {
   age(ms: number): string;
   /** A date and time in the locale. */
   dateTime(epochMs: number): string;
+  /** A time of day with seconds, for chart axes and tables. */
+  time(epochMs: number): string;
 }
 
 export function createFormatter(locale: string | undefined): Formatter {
@@ -35,6 +37,7 @@ export function createFormatter(locale: string | undefined): Formatter {
   const d2 = nf({ minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const sig3 = nf({ maximumSignificantDigits: 3 });
   const dt = new Intl.DateTimeFormat(loc, { dateStyle: 'medium', timeStyle: 'short' });
+  const tm = new Intl.DateTimeFormat(loc, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const finite = (n: number) => (Number.isFinite(n) ? n : 0);
 
   return {
@@ -59,7 +62,10 @@ export function createFormatter(locale: string | undefined): Formatter {
       }
       return units[i]!.replace('{0}', x >= 100 ? int.format(x) : d1.format(x));
     },
-    megabytesPerSec: (bps) => d1.format(Math.max(0, finite(bps)) / 1_000_000),
+    megabytesPerSec(bps) {
+      const v = Math.max(0, finite(bps)) / 1_000_000;
+      return v >= 1000 ? int.format(v) : sig3.format(v);
+    },
     duration(ms) {
       const v = Math.max(0, finite(ms));
       if (v < 0.001) return l10n.t('{0} µs', d1.format(v * 1000));
@@ -79,6 +85,7 @@ export function createFormatter(locale: string | undefined): Formatter {
       return l10n.t('{0} days ago', int.format(Math.round(s / 86400)));
     },
     dateTime: (epochMs) => dt.format(new Date(finite(epochMs))),
+    time: (epochMs) => tm.format(new Date(finite(epochMs))),
   };
 }
 

@@ -22,6 +22,11 @@ interface Figure {
   caption: HTMLElement;
 }
 
+interface MeasureFigure extends Figure {
+  unit: HTMLElement;
+  bar: HTMLElement;
+}
+
 interface Meter {
   root: HTMLElement;
   bar: HTMLElement;
@@ -58,7 +63,7 @@ export class DashboardView {
     measureProgress: ProgressBar;
     measureStatus: HTMLElement;
     measureResults: HTMLElement;
-    measureFigures: Record<'cold' | 'disk' | 'memory', Figure & { bar: HTMLElement }>;
+    measureFigures: Record<'cold' | 'disk' | 'memory', MeasureFigure>;
     measureSummary: HTMLElement;
   };
   readonly #charts: TimeChart[] = [];
@@ -71,7 +76,7 @@ export class DashboardView {
   constructor(root: HTMLElement, fmt: Formatter, handlers: ViewHandlers) {
     this.#fmt = fmt;
     this.#handlers = handlers;
-    root.replaceChildren(this.#header(), h('div', { class: 'grid' }, this.#hitSection(), this.#throughputSection(), this.#latencySection(), this.#occupancySection(), this.#verificationSection(), this.#measureSection(), this.#sourcesSection()));
+    root.replaceChildren(this.#header(), h('div', { class: 'grid' }, this.#hitSection(), this.#throughputSection(), this.#measureSection(), this.#latencySection(), this.#occupancySection(), this.#verificationSection(), this.#sourcesSection()));
     this.#hitChart = new TimeChart(this.#el.hitChart, {
       series: [
         { label: l10n.t('Overall'), color: '--vscode-charts-blue' },
@@ -80,6 +85,7 @@ export class DashboardView {
       ],
       yRange: [0, 100],
       yLabel: l10n.t('Hit ratio (%)'),
+      formatTime: (t) => fmt.time(t),
     });
     this.#tputChart = new TimeChart(this.#el.tputChart, {
       series: [
@@ -89,6 +95,7 @@ export class DashboardView {
       ],
       yLabel: l10n.t('Templates/s'),
       y2Label: l10n.t('MB/s'),
+      formatTime: (t) => fmt.time(t),
     });
     this.#charts.push(this.#hitChart, this.#tputChart);
   }
@@ -221,8 +228,9 @@ export class DashboardView {
     const head = [l10n.t('Operation'), l10n.t('Count'), 'p50', 'p95', 'p99', l10n.t('Max')];
     return this.#card(
       l10n.t('Latency'),
-      h('table', { attrs: { 'aria-label': l10n.t('Latency per operation') } }, h('thead', {}, h('tr', {}, ...head.map((x, i) => h('th', { class: i > 0 ? 'num' : '', attrs: { scope: 'col' }, text: x })))), this.#el.latency),
+      h('div', { class: 'table-scroll' }, h('table', { attrs: { 'aria-label': l10n.t('Latency per operation') } }, h('thead', {}, h('tr', {}, ...head.map((x, i) => h('th', { class: i > 0 ? 'num' : '', attrs: { scope: 'col' }, text: x })))), this.#el.latency)),
       this.#el.latencyEmpty,
+      'span2',
     );
   }
 
@@ -255,8 +263,8 @@ export class DashboardView {
     const head = [l10n.t('Marketplace'), l10n.t('State'), l10n.t('Catalog version'), l10n.t('Checked'), l10n.t('Expires'), l10n.t('Templates')];
     return this.#card(
       l10n.t('Marketplaces'),
-      h('table', { attrs: { 'aria-label': l10n.t('Marketplaces') } }, h('thead', {}, h('tr', {}, ...head.map((x, i) => h('th', { class: i === 2 || i === 5 ? 'num' : '', attrs: { scope: 'col' }, text: x })))), this.#el.sources),
-      true,
+      h('div', { class: 'table-scroll' }, h('table', { attrs: { 'aria-label': l10n.t('Marketplaces') } }, h('thead', {}, h('tr', {}, ...head.map((x, i) => h('th', { class: i === 2 || i === 5 ? 'num' : '', attrs: { scope: 'col' }, text: x })))), this.#el.sources)),
+      'span2',
     );
   }
 
@@ -274,11 +282,17 @@ export class DashboardView {
     // Progress changes many times a second: not a live region. Only the outcome is announced, once.
     this.#el.measureStatus = h('p', { class: 'measure-status' });
     this.#el.announce = h('div', { class: 'sr-only', attrs: { role: 'status' } });
-    const fig = (label: string, tier: 'cold' | 'disk' | 'memory') => {
-      const f = this.#newFigure(label);
+    const fig = (label: string, tier: 'cold' | 'disk' | 'memory'): MeasureFigure => {
+      const f = this.#newFigure(label, 'big');
+      const unit = h('span', { class: 'figure-unit' });
+      f.value.after(unit);
+      // The value and its unit on one line.
+      const line = h('span', { class: 'figure-line' });
+      f.value.replaceWith(line);
+      line.append(f.value, ' ', unit);
       const bar = h('div', { class: `tier-bar tier-${tier}` });
       f.root.append(h('div', { class: 'tier-track', attrs: { 'aria-hidden': 'true' } }, bar));
-      return { ...f, bar };
+      return { ...f, unit, bar };
     };
     this.#el.measureFigures = { cold: fig(l10n.t('Cold'), 'cold'), disk: fig(l10n.t('Warm from disk'), 'disk'), memory: fig(l10n.t('Warm from memory'), 'memory') };
     this.#el.measureSummary = h('p', { class: 'measure-summary' });
@@ -289,15 +303,17 @@ export class DashboardView {
       this.#el.measureSummary,
     );
     this.#el.measureResults.hidden = true;
-    return this.#card(l10n.t('Measure the tiers'), this.#el.measureIntro, h('div', { class: 'measure-controls' }, button), progress, this.#el.measureStatus, this.#el.measureResults, this.#el.announce);
+    return this.#card(l10n.t('Measure the tiers'), this.#el.measureIntro, h('div', { class: 'measure-controls' }, button), progress, this.#el.measureStatus, this.#el.measureResults, this.#el.announce, true);
   }
 
   // ---- building blocks ---------------------------------------------------------------------
 
-  #card(title: string, ...children: Array<Node | boolean>): HTMLElement {
-    const wide = children.at(-1) === true;
+  /** A titled section. A last argument `true` makes it full width, `'span2'` two columns wide where there is room. */
+  #card(title: string, ...children: Array<Node | boolean | 'span2'>): HTMLElement {
+    const last = children.at(-1);
     const id = uid('card');
-    return h('section', { class: wide ? 'card wide' : 'card', attrs: { 'aria-labelledby': id } }, h('h2', { id, text: title }), ...children.filter((c): c is Node => typeof c !== 'boolean'));
+    const cls = last === true ? 'card wide' : last === 'span2' ? 'card span2' : 'card';
+    return h('section', { class: cls, attrs: { 'aria-labelledby': id } }, h('h2', { id, text: title }), ...children.filter((c): c is Node => typeof c === 'object'));
   }
 
   #newFigure(label: string, size?: 'big'): Figure {
@@ -328,7 +344,8 @@ export class DashboardView {
 
   #meter(m: Meter, used: number, limit: number, text: string): void {
     const share = fill(used, limit);
-    m.bar.style.width = `${(share * 100).toFixed(1)}%`; // CSSOM, which the CSP allows (no inline style attribute)
+    // CSSOM, which the CSP allows (no inline style attribute). Anything in use shows at least a sliver.
+    m.bar.style.width = used > 0 ? `max(2px, ${(share * 100).toFixed(2)}%)` : '0';
     m.bar.classList.toggle('high', share >= 0.9);
     setText(m.text, text);
     const track = m.bar.parentElement!;
@@ -400,7 +417,7 @@ export class DashboardView {
     setAttr(this.#el.tputChart, 'aria-label', last ? l10n.t('Throughput over the session. Latest: {0} downloaded/s, {1} served/s, {2} MB/s.', f.rate(last.tps), f.rate(last.served), f.megabytesPerSec(last.bps)) : l10n.t('Throughput over the session. No data yet.'));
     // The last ten points as text, newest first.
     const recent = samples.slice(-10).reverse();
-    const time = (t: number) => new Date(t).toLocaleTimeString();
+    const time = (t: number) => f.time(t);
     this.#el.hitTable.replaceChildren(...recent.map((x) => h('tr', {}, h('td', { text: time(x.t) }), num(f.percent(x.hit)), num(f.percent(x.memory)), num(f.percent(x.disk)))));
     this.#el.tputTable.replaceChildren(...recent.map((x) => h('tr', {}, h('td', { text: time(x.t) }), num(f.rate(x.tps)), num(f.rate(x.served)), num(f.megabytesPerSec(x.bps)))));
   }
@@ -428,8 +445,10 @@ export class DashboardView {
     const r = ms.result;
     const f = this.#fmt;
     const max = Math.max(r.cold.templatesPerSec, r.disk.templatesPerSec, r.memory.templatesPerSec, 1);
-    const show = (fig: Figure & { bar: HTMLElement }, run: TierRun, caption: string) => {
-      this.#figure(fig, l10n.t('{0} templates/s', f.rate(run.templatesPerSec)), caption);
+    const show = (fig: MeasureFigure, run: TierRun, caption: string) => {
+      setText(fig.value, f.rate(run.templatesPerSec));
+      setText(fig.unit, l10n.t('templates/s'));
+      setText(fig.caption, caption);
       // Log scale: the tiers differ by orders of magnitude.
       fig.bar.style.width = `${Math.max(2, (Math.log10(1 + run.templatesPerSec) / Math.log10(1 + max)) * 100).toFixed(1)}%`;
     };

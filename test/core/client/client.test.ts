@@ -311,6 +311,9 @@ describe('MarketplaceClient: batches, verification, install', () => {
     assert.equal(server.count('packages/readme-1.0.0.zip'), 1);
     assert.equal(server.count('packages/contributing-1.0.0.zip'), 1);
     assert.equal(server.count('packages/adr-1.0.0.zip'), 0, 'only the two most downloaded');
+    // The server saw the requests, but the prefetch may still be storing: let it finish before the
+    // cache folder is removed (after-hooks run in registration order, the folder's first).
+    await client.close();
   });
 
   test('prefetch warms the caches with the most popular templates', async (t) => {
