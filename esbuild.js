@@ -63,6 +63,8 @@ const hostTests = hostTestEntries();
 if (hostTests.length > 0 && !production) {
   // Mocha is loaded from node_modules at run time (it reads its own files); tests live inside the
   // extension folder so that `require('vscode')` resolves to this extension.
+  // Emptied first: a bundle of a deleted suite would otherwise still run.
+  fs.rmSync('dist/test/e2e', { recursive: true, force: true });
   builds.push({ ...common, entryPoints: hostTests, outdir: 'dist/test/e2e', external: ['vscode', 'mocha'], logLevel: 'warning' });
 }
 

@@ -8,6 +8,9 @@ export type { SearchQuery, SearchHit } from './catalog/searchIndex';
 export type { ConflictPolicy, InstallOptions, InstallPlan, InstallResult, RenderedPackage } from './install/installer';
 export type { TemplateManifest, TemplateVariable, TemplatePackage } from './format';
 export { compileVariablePattern } from './format';
+export type { HttpClientOptions } from './net/httpClient';
+export { parseNoProxy, type NoProxyList } from './net/noProxy';
+export type { ProxyOptions } from './net/proxy';
 export { Metrics, type MetricsSnapshot, type Tier, type LatencySummary } from './metrics/metrics';
 
 export * from './errors';

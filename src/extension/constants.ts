@@ -48,3 +48,11 @@ export const SETTINGS_SECTION = 'templateMarketplace';
 /** Tokens of private marketplaces live in SecretStorage only, one key per marketplace id. */
 export type SecretKey = `templateMarketplace.token/${string}`;
 export const tokenSecretKey = (sourceId: string): SecretKey => `templateMarketplace.token/${sourceId}`;
+
+/** URI schemes of our read-only documents (ui/readonlyDocs.ts): install diffs, the metrics document. */
+export const Schemes = {
+  readonly: 'template-marketplace-doc',
+} as const;
+
+/** The cache status bar item's id (its entry in the status bar's hide menu). */
+export const STATUS_BAR_ID = 'templateMarketplace.cache';

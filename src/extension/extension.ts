@@ -2,19 +2,35 @@ import * as vscode from 'vscode';
 import type { MarketplaceClient } from '../core';
 import { ClientHost } from './client/clientHost';
 import { registerCommands, type CommandTable } from './commands/index';
-import { buildOptions } from './config/options';
+import { installAndCacheCommands } from './commands/table';
+import { OptionsBuilder } from './config/options';
+import { TokenStore } from './config/secrets';
+import { ConfigWatcher } from './config/watcher';
 import { Commands } from './constants';
 import { createDashboard, type DashboardApi } from './dashboard/panel';
 import { setTranslator } from './l10n';
 import { createLog } from './log';
 import type { Services } from './services';
+import { BusyCounter } from './state/busy';
 import { VerificationStore } from './state/verificationStore';
+import { CacheStatusBar } from './status/cacheStatus';
+import { ReadonlyDocuments } from './ui/readonlyDocs';
 import { createTemplatesView, treeApi, type TemplatesTreeApi } from './views/index';
 
 /** What other extensions and the e2e tests can reach: `extensions.getExtension(id).exports`. */
 export interface TemplateMarketplaceApi {
   /** The engine, opened on first call. */
   client(): Promise<MarketplaceClient>;
+  /** Fires with each engine once it is open: the first, and each one a settings, token or trust change makes. */
+  readonly onDidChangeClient: vscode.Event<MarketplaceClient>;
+  /** The cache status bar item's text; undefined before the engine opens or with `statusBar.enabled: false`. */
+  statusBarText(): string | undefined;
+  /** The item's Markdown tooltip source, undefined when there is no item. */
+  statusBarTooltip(): string | undefined;
+  /** The settings problems of the last engine open, each `templateMarketplace.<key>[…]: message`. */
+  settingsProblems(): readonly string[];
+  /** True while a user-started batch (install, verify, warm-up) runs. */
+  isBusy(): boolean;
   /** The Marketplace tree's data (marketplaces → categories → templates), as the view gets it. */
   readonly tree: TemplatesTreeApi;
   /** The dashboard panel: whether it is open and what it last posted to its webview. */
@@ -32,9 +48,19 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
   const log = createLog();
   context.subscriptions.push(log);
 
-  host = new ClientHost(buildOptions(context), log);
+  const tokens = new TokenStore(context.secrets);
+  const options = new OptionsBuilder(context, tokens, log);
+  host = new ClientHost(options.build, log);
   context.subscriptions.push(host);
-  const services: Services = { context, log, host, verification: new VerificationStore() };
+  const busy = new BusyCounter();
+  const documents = new ReadonlyDocuments();
+  context.subscriptions.push(documents);
+  const services: Services = { context, log, host, verification: new VerificationStore(), options, tokens, busy, documents };
+
+  const watcher = new ConfigWatcher(host, context.secrets, log);
+  context.subscriptions.push(watcher);
+  const statusBar = new CacheStatusBar(host, busy, options, log);
+  context.subscriptions.push(statusBar, watcher.onDidChangeDisplay(() => statusBar.applySettings()));
 
   const templatesView = createTemplatesView(services);
   context.subscriptions.push(...templatesView.disposables);
@@ -42,10 +68,23 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
   const dashboard = createDashboard(services);
   context.subscriptions.push(...dashboard.disposables);
 
-  const commands: CommandTable = { ...templatesView.commands, [Commands.showDashboard]: () => dashboard.dashboard.show() };
+  const commands: CommandTable = {
+    ...installAndCacheCommands(services),
+    ...templatesView.commands,
+    [Commands.showDashboard]: () => dashboard.dashboard.show(),
+  };
   context.subscriptions.push(...registerCommands(commands, services));
 
-  return { client: () => services.host.get(), tree: treeApi(templatesView.provider), dashboard: dashboard.dashboard.api };
+  return {
+    client: () => services.host.get(),
+    onDidChangeClient: services.host.onDidChangeClient,
+    statusBarText: () => statusBar.text,
+    statusBarTooltip: () => statusBar.tooltip,
+    settingsProblems: () => options.problems,
+    isBusy: () => busy.busy,
+    tree: treeApi(templatesView.provider),
+    dashboard: dashboard.dashboard.api,
+  };
 }
 
 /** VS Code waits for the returned promise: the engine finishes its writes and closes its sockets. */

@@ -1,6 +1,10 @@
 import type * as vscode from 'vscode';
 import type { ClientHost } from './client/clientHost';
+import type { OptionsBuilder } from './config/options';
+import type { TokenStore } from './config/secrets';
+import type { BusyCounter } from './state/busy';
 import type { VerificationStore } from './state/verificationStore';
+import type { ReadonlyDocuments } from './ui/readonlyDocs';
 
 /** What every feature gets from the composition root. Features never reach for globals. */
 export interface Services {
@@ -9,4 +13,12 @@ export interface Services {
   readonly host: ClientHost;
   /** Per-template verification results of this window (verify commands write, the tree reads). */
   readonly verification: VerificationStore;
+  /** Settings → engine options; also the current settings and their problems. */
+  readonly options: OptionsBuilder;
+  /** Private-marketplace tokens (SecretStorage). */
+  readonly tokens: TokenStore;
+  /** User-started batches in progress: the status bar spins while one runs. */
+  readonly busy: BusyCounter;
+  /** Read-only in-memory documents (install diffs, the metrics document). */
+  readonly documents: ReadonlyDocuments;
 }

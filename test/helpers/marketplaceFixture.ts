@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -115,6 +116,7 @@ export interface RequestRecord {
   status: number;
   at: number;
   socket: number;
+  headers: IncomingHttpHeaders;
 }
 
 /**
@@ -134,17 +136,19 @@ export class FixtureServer {
     private readonly server: Server,
   ) {}
 
-  static async start(fixture: MarketplaceFixture): Promise<FixtureServer> {
-    const server = createServer();
+  /** `tls` (e.g. LOOPBACK_TLS) serves https: instead of http:. */
+  static async start(fixture: MarketplaceFixture, opts: { tls?: { key: string; cert: string } } = {}): Promise<FixtureServer> {
+    const server = opts.tls ? createTlsServer(opts.tls) : createServer();
     const fs = new FixtureServer(fixture, server);
     server.on('request', (req, res) => fs.handle(req, res));
-    server.on('connection', (socket) => {
+    server.on('connection', (socket: Socket) => {
       fs.sockets.add(socket);
-      fs.socketIds.set(socket, fs.nextSocket++);
       socket.on('close', () => fs.sockets.delete(socket));
     });
+    // Requests arrive on the TLS socket, not the raw one, so number whichever carries them.
+    server.on(opts.tls ? 'secureConnection' : 'connection', (socket: Socket) => fs.socketIds.set(socket, fs.nextSocket++));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fs.url_ = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    fs.url_ = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     return fs;
   }
 
@@ -168,7 +172,7 @@ export class FixtureServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1));
     const record = (status: number) =>
-      this.requests.push({ path, status, at: Date.now(), socket: this.socketIds.get(req.socket) ?? -1 });
+      this.requests.push({ path, status, at: Date.now(), socket: this.socketIds.get(req.socket) ?? -1, headers: req.headers });
     const fault = this.faults.get(path)?.shift();
     if (fault === 'reset') {
       record(0);

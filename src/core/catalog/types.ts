@@ -10,6 +10,14 @@ export interface SourceConfig {
   publicKey: string | { publicKey: string; keyid?: string };
   /** Display name; defaults to the catalog's own name, then the id. */
   name?: string;
+  /**
+   * Extra request headers for a private marketplace, typically `{ Authorization: 'Bearer <token>' }`
+   * (the extension puts a source's token there). They are sent only to the origin (scheme, host,
+   * port) of `url`, never to another origin or along a redirect (redirects are not followed), and
+   * never appear in errors. Names the engine manages (Host, Accept-Encoding, If-None-Match,
+   * Proxy-Authorization, …) are refused. Ignored for file: sources.
+   */
+  headers?: Record<string, string>;
 }
 
 /** A catalog entry as the client lists it: which source it came from and how to refer to it. */

@@ -68,7 +68,7 @@ export class MarketplaceClient {
       now,
     });
     for (const config of options.sources) {
-      const fetcher = createFetcher(config.url, http);
+      const fetcher = createFetcher(config.url, http, config.headers);
       const source = new SourceCatalog(config, {
         fetcher,
         disk,

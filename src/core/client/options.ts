@@ -2,6 +2,8 @@ import type { SourceConfig } from '../catalog/types';
 import { FormatError } from '../errors';
 import type { Metrics } from '../metrics/metrics';
 import type { HttpClientOptions } from '../net/httpClient';
+import { checkRequestHeaders } from '../net/originHeaders';
+import { parseProxy } from '../net/proxy';
 
 /** Everything the engine needs, as plain data: the extension and the CLI build it from their settings. */
 export interface MarketplaceClientOptions {
@@ -18,6 +20,7 @@ export interface MarketplaceClientOptions {
   concurrency?: number;
   /** After the first catalog load, download this many of the most popular templates in the background. */
   prefetchPopular?: number;
+  /** Connection pool, timeouts, retries and an optional proxy (`http.proxy`, see ProxyOptions). */
   http?: HttpClientOptions;
   verifier?: { cacheSize?: number };
   metrics?: Metrics;
@@ -54,7 +57,10 @@ export function checkOptions(opts: MarketplaceClientOptions): void {
     if (!['http:', 'https:', 'file:'].includes(url.protocol)) {
       throw new FormatError(`"${s.url}": only https:, http: and file: marketplaces are supported`, where, `sources[${i}].url`);
     }
+    checkRequestHeaders(s.headers, where, `sources[${i}].headers`);
   });
+  // Checked before anything is opened; HttpClient would only refuse it after the caches are.
+  if (opts.http?.proxy !== undefined) parseProxy(opts.http.proxy, `${where}: http.proxy`);
   const positive = (v: number | undefined, field: string) => {
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new FormatError(`must be a positive number, got ${v}`, where, field);
   };

@@ -5,8 +5,11 @@ import type { HttpClient } from './httpClient';
 import { HttpFetcher } from './httpFetcher';
 import type { Fetcher } from './types';
 
-/** Picks the fetcher for a marketplace source URL: http(s) through the shared client, file: from disk. */
-export function createFetcher(sourceUrl: string, client: HttpClient): Fetcher {
+/**
+ * Picks the fetcher for a marketplace source URL: http(s) through the shared client, file: from disk.
+ * `headers` go with the http(s) requests to the source's own origin; a file: source has no use for them.
+ */
+export function createFetcher(sourceUrl: string, client: HttpClient, headers?: Readonly<Record<string, string>>): Fetcher {
   let url: URL;
   try {
     url = new URL(sourceUrl);
@@ -16,7 +19,7 @@ export function createFetcher(sourceUrl: string, client: HttpClient): Fetcher {
   switch (url.protocol) {
     case 'http:':
     case 'https:':
-      return new HttpFetcher(sourceUrl, client);
+      return new HttpFetcher(sourceUrl, client, headers);
     case 'file:':
       return new FileFetcher(fileUrlToFolder(sourceUrl, url));
     default:

@@ -123,7 +123,7 @@ export function abortedFailure(reason: string, cause?: unknown): Failure {
 }
 
 /** The error code of a Node/undici error, looking through `cause` and happy-eyeballs AggregateErrors. */
-function errorCode(err: unknown, depth = 0): string | undefined {
+export function errorCode(err: unknown, depth = 0): string | undefined {
   if (typeof err !== 'object' || err === null || depth > 3) return undefined;
   const own = (err as { code?: unknown }).code;
   if (typeof own === 'string') return own;

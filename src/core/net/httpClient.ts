@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Agent, type Dispatcher, request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { AbortedError, FormatError } from '../errors';
 import {
   abortedFailure,
@@ -9,8 +9,12 @@ import {
   statusFailure,
   tooLargeFailure,
 } from './failure';
+import { Dispatchers, type Route } from './dispatchers';
 import { checkFetchOptions } from './fetchOptions';
 import { parseHttpUrl } from './httpUrl';
+import type { OriginHeaders } from './originHeaders';
+import { parseProxy, type ProxyOptions } from './proxy';
+import { proxyErrorFailure, viaProxy } from './proxyFailure';
 import { readBody } from './readBody';
 import { backoffDelay, parseRetryAfter } from './retryPolicy';
 import { sleep } from './sleep';
@@ -36,6 +40,8 @@ export interface HttpClientOptions {
   userAgent?: string;
   /** Source of randomness for the jitter, in [0, 1); injectable so tests are deterministic. */
   random?: () => number;
+  /** Send requests through this HTTP(S) proxy (hosts in `noProxy` excepted). Default: connect directly. */
+  proxy?: ProxyOptions;
 }
 
 export interface HttpClientStats {
@@ -58,7 +64,7 @@ type ResponseHeaders = Record<string, string | string[] | undefined>;
  * either read, drained or destroyed, so a connection is never left stuck in the pool.
  */
 export class HttpClient {
-  readonly #agent: Agent;
+  readonly #dispatchers: Dispatchers;
   readonly #retries: number;
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
@@ -77,26 +83,31 @@ export class HttpClient {
     this.#maxRetryAfterMs = option(opts, 'maxRetryAfterMs', 30_000, 0);
     this.#userAgent = opts.userAgent ?? 'template-marketplace';
     this.#random = opts.random ?? Math.random;
-    this.#agent = new Agent({
+    const pool = {
       connections: option(opts, 'connections', 8, 1),
       connectTimeout: option(opts, 'connectTimeoutMs', 10_000, 1),
       headersTimeout: option(opts, 'headersTimeoutMs', 15_000, 1),
       bodyTimeout: option(opts, 'bodyTimeoutMs', 30_000, 1),
-      // A marketplace that moved must be fixed in the settings, not followed silently.
-      maxRedirections: 0,
-    });
+    };
+    this.#dispatchers = new Dispatchers(pool, opts.proxy === undefined ? undefined : parseProxy(opts.proxy, 'HttpClientOptions.proxy'));
   }
 
   get stats(): HttpClientStats {
     return { ...this.#stats };
   }
 
-  async get(url: string, opts: FetchOptions): Promise<FetchResult> {
+  /**
+   * GETs `url`. `scoped` adds headers (a marketplace's token) only if `url` is of their origin; as
+   * redirects are never followed, they reach that origin and no other.
+   */
+  async get(url: string, opts: FetchOptions, scoped?: OriginHeaders): Promise<FetchResult> {
     const target = parseHttpUrl(url);
     checkFetchOptions(opts);
+    const route = this.#dispatchers.route(target);
+    const headers = this.#headers(opts, scoped?.for(target));
     // Ends after at most `retries + 1` attempts: every pass either returns or throws once out of retries.
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#attempt(target, opts);
+      const outcome = await this.#attempt(target, route, headers, opts);
       if (outcome.ok) {
         // undici returns a keep-alive socket to the pool one event-loop turn after the response
         // ends (client-h1 onMessageComplete); waiting that turn lets the caller's next request
@@ -114,23 +125,26 @@ export class HttpClient {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#lifetime.abort();
-      await this.#agent.close();
+      await this.#dispatchers.close();
     })();
     return this.#closing;
   }
 
-  async #attempt(url: URL, opts: FetchOptions): Promise<Attempt> {
+  async #attempt(url: URL, route: Route, headers: Record<string, string>, opts: FetchOptions): Promise<Attempt> {
     const { signal } = opts;
     if (signal?.aborted) return { ok: false, failure: abortedFailure('the caller cancelled', signal.reason) };
     if (this.#closing) return { ok: false, failure: abortedFailure('the HTTP client is closed') };
     this.#stats.requests++;
     try {
-      const response = await request(url, { dispatcher: this.#agent, method: 'GET', headers: this.#headers(opts), signal });
-      return await this.#handleResponse(response.statusCode, response.headers, response.body, opts);
+      // A copy, as undici's proxy agents add `host` to the object they are given. maxRedirections 0
+      // here too, in case a dispatcher ever defaulted otherwise: see Dispatchers.
+      const response = await request(url, { dispatcher: route.dispatcher, method: 'GET', headers: { ...headers }, signal, maxRedirections: 0 });
+      const outcome = await this.#handleResponse(response.statusCode, response.headers, response.body, opts);
+      return outcome.ok || route.proxy === undefined ? outcome : { ok: false, failure: viaProxy(outcome.failure, route.proxy) };
     } catch (err) {
       // Once the caller aborts, whatever undici threw is a consequence of that.
       if (signal?.aborted) return { ok: false, failure: abortedFailure('the caller cancelled', signal.reason) };
-      return { ok: false, failure: errorFailure(err) };
+      return { ok: false, failure: route.proxy === undefined ? errorFailure(err) : proxyErrorFailure(err, route.proxy) };
     }
   }
 
@@ -184,10 +198,13 @@ export class HttpClient {
     }
   }
 
-  #headers(opts: FetchOptions): Record<string, string> {
+  #headers(opts: FetchOptions, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
     const headers: Record<string, string> = {
       'user-agent': this.#userAgent,
       accept: '*/*',
+      // A source may override the two above (some hosts want a specific Accept); checkRequestHeaders
+      // forbids it to name the ones below.
+      ...extra,
       // Byte counts and the size cap must mean bytes on disk, so ask for no transfer compression.
       'accept-encoding': 'identity',
     };

@@ -1,20 +1,24 @@
 import { FormatError } from '../errors';
 import type { HttpClient } from './httpClient';
 import { parseHttpUrl } from './httpUrl';
+import { OriginHeaders } from './originHeaders';
 import { relativePathSegments } from './relativePath';
 import type { FetchOptions, FetchResult, Fetcher } from './types';
 
 /**
  * A marketplace served over HTTP(S) below `baseUrl`. It borrows the shared client (and its
- * connection pool), so close() leaves the client open for the other marketplaces.
+ * connection pool), so close() leaves the client open for the other marketplaces. `headers` (a
+ * private marketplace's token) go with every request to the base URL's origin, and nowhere else.
  */
 export class HttpFetcher implements Fetcher {
   readonly #base: URL;
   readonly #client: HttpClient;
+  readonly #headers: OriginHeaders | undefined;
 
-  constructor(baseUrl: string, client: HttpClient) {
+  constructor(baseUrl: string, client: HttpClient, headers?: Readonly<Record<string, string>>) {
     this.#base = parseBase(baseUrl);
     this.#client = client;
+    this.#headers = headers && new OriginHeaders(this.#base, headers);
   }
 
   /** The base URL, always ending in "/". */
@@ -23,7 +27,7 @@ export class HttpFetcher implements Fetcher {
   }
 
   async get(relativePath: string, opts: FetchOptions): Promise<FetchResult> {
-    return this.#client.get(this.resolve(relativePath), opts);
+    return this.#client.get(this.resolve(relativePath), opts, this.#headers);
   }
 
   /** The absolute URL of `relativePath`; throws FormatError for any path that would leave the base. */

@@ -17,10 +17,18 @@ export class ClientHost implements vscode.Disposable {
   #opened: MarketplaceClient | undefined;
   #generation = 0;
   #disposed = false;
+  /** Someone asked for the engine: from then on, settings changes reopen it, even after a failed open. */
+  #wanted = false;
   readonly #closing = new Set<Promise<void>>();
   readonly #onDidChangeClient = new vscode.EventEmitter<MarketplaceClient>();
   /** Fires with each client once it is open: the first one, and each one a rebuild makes. */
   readonly onDidChangeClient = this.#onDidChangeClient.event;
+  readonly #onDidFailToOpen = new vscode.EventEmitter<unknown>();
+  /**
+   * Fires when opening failed (e.g. the settings leave no valid marketplace): views that showed
+   * the previous client's data must reload and show the failure instead.
+   */
+  readonly onDidFailToOpen = this.#onDidFailToOpen.event;
 
   constructor(
     private readonly options: OptionsProvider,
@@ -30,6 +38,7 @@ export class ClientHost implements vscode.Disposable {
   /** The client, opening it on first use. Rejects (with the engine's error) if the options are invalid. */
   get(): Promise<MarketplaceClient> {
     if (this.#disposed) return Promise.reject(new Error('Template Marketplace is shutting down'));
+    this.#wanted = true;
     return (this.#client ??= this.#open(this.#generation));
   }
 
@@ -40,12 +49,12 @@ export class ClientHost implements vscode.Disposable {
 
   /** Reopens the engine with fresh options, e.g. after a settings change. No-op before first use. */
   async rebuild(reason: string): Promise<void> {
-    if (this.#disposed || !this.#client) return;
+    if (this.#disposed || !this.#wanted) return;
     this.log.info(`Reopening the marketplace engine (${reason})`);
     const previous = this.#client;
     const generation = ++this.#generation;
     this.#client = this.#open(generation);
-    this.#retire(previous);
+    if (previous) this.#retire(previous);
     await this.#client.catch(() => undefined);
   }
 
@@ -65,7 +74,11 @@ export class ClientHost implements vscode.Disposable {
       return client;
     } catch (err) {
       this.log.error(`Could not open the marketplace engine: ${describeError(err)}`);
-      if (generation === this.#generation) this.#client = undefined; // the next get() retries
+      if (generation === this.#generation) {
+        this.#client = undefined; // the next get() retries
+        this.#opened = undefined;
+        this.#onDidFailToOpen.fire(err);
+      }
       throw err;
     }
   }
@@ -86,6 +99,7 @@ export class ClientHost implements vscode.Disposable {
     if (this.#client) this.#retire(this.#client);
     this.#opened = undefined;
     this.#onDidChangeClient.dispose();
+    this.#onDidFailToOpen.dispose();
     await Promise.allSettled([...this.#closing]);
   }
 

@@ -199,7 +199,7 @@ export class Dashboard implements vscode.Disposable {
     if (this.#state.running.includes(action)) return;
     this.#setState({ ...this.#state, running: [...this.#state.running, action] });
     try {
-      await runAction(action, this.services, async () => {
+      await runAction(action, async () => {
         const snapshot = this.#feed?.latest ?? (this.services.host.current ? await loadEngine().collectStats(this.services.host.current) : undefined);
         return JSON.stringify(snapshot ?? {}, null, 2);
       });

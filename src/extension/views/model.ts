@@ -29,6 +29,12 @@ export function isFiltered(filter: TreeFilter): boolean {
   return Boolean(filter.query?.trim()) || filter.categories.length > 0 || filter.tags.length > 0;
 }
 
+/** Whether two filters show the same templates (words compared trimmed, lists as sets, case-insensitively). */
+export function sameFilter(a: TreeFilter, b: TreeFilter): boolean {
+  const set = (values: readonly string[]) => [...new Set(values.map((v) => v.toLowerCase()))].sort().join('\u0000');
+  return (a.query?.trim() ?? '') === (b.query?.trim() ?? '') && set(a.categories) === set(b.categories) && set(a.tags) === set(b.tags);
+}
+
 /** The one engine query of a load: everything that matches, in the chosen order. */
 export function searchQueryOf(filter: TreeFilter, sort: TreeSort): SearchQuery {
   const query = filter.query?.trim();
@@ -82,6 +88,14 @@ export function tagCounts(templates: readonly Pick<ListedTemplate, 'tags'>[]): {
   return [...counts.values()].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
 }
 
+/**
+ * Which catalog version of each source a snapshot shows. A catalog that changes always gets a higher
+ * version (the engine refuses anything else), so an equal key means the same templates.
+ */
+export function catalogKeyOf(statuses: readonly Pick<SourceStatus, 'id' | 'version'>[]): string {
+  return statuses.map((s) => `${s.id}@${s.version ?? '-'}`).join('|');
+}
+
 export interface SnapshotInput {
   statuses: readonly SourceStatus[];
   /** The engine's search result: filtered and in display order. */
@@ -99,6 +113,8 @@ export class TreeSnapshot {
   readonly shown: number;
   readonly total: number;
   readonly filtered: boolean;
+  /** `catalogKeyOf` the statuses it was built from. */
+  readonly catalogKey: string;
   readonly #children = new Map<string, readonly SourceChild[]>();
   readonly #members = new Map<string, readonly ListedTemplate[]>();
   readonly #categories = new Map<string, CategoryNode>();
@@ -108,6 +124,7 @@ export class TreeSnapshot {
 
   constructor(input: SnapshotInput) {
     this.filtered = isFiltered(input.filter);
+    this.catalogKey = catalogKeyOf(input.statuses);
     const wanted = input.filter.categories.length > 1 ? new Set(input.filter.categories.map((c) => c.toLowerCase())) : undefined;
 
     // One pass: source → category → templates, keeping the engine's order inside each category.
@@ -191,6 +208,11 @@ export class TreeSnapshot {
     if (!category) return undefined;
     this.templatesOf(category);
     return this.#byRef.get(ref);
+  }
+
+  /** Categories with templates shown, in tree order: what a new filter expands. */
+  categories(): CategoryNode[] {
+    return [...this.#categories.values()];
   }
 
   /** Nodes already handed to the tree for these refs: what a verification change must redraw. */

@@ -6,7 +6,7 @@ import { l10n } from '../l10n';
 import { describeError } from '../log';
 import type { Services } from '../services';
 import { setContext } from './context';
-import { describeFilter, isFiltered, NO_FILTER, searchQueryOf, TREE_SORTS, TreeSnapshot, type TreeFilter, type TreeSort } from './model';
+import { catalogKeyOf, describeFilter, isFiltered, NO_FILTER, sameFilter, searchQueryOf, TREE_SORTS, TreeSnapshot, type TreeFilter, type TreeSort } from './model';
 import type { MarketplaceNode, TemplateNode } from './nodes';
 import { present, tooltipFor, type PresentContext } from './present';
 
@@ -15,6 +15,8 @@ const REFRESH_DEBOUNCE_MS = 150;
 /** Ages ("cached 3 h ago") and source states drift; a view shown again after this long reloads. */
 const RELOAD_WHEN_SHOWN_AFTER_MS = 60_000;
 const SORT_KEY = 'templateMarketplace.views.templates.sort';
+/** A new filter opens this many matching categories, so that matches show without a click. */
+const EXPAND_ON_FILTER = 8;
 
 export type RefreshReason = 'manual' | 'catalogs' | 'client' | 'filter' | 'visible';
 
@@ -54,6 +56,10 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
       services.host.onDidChangeClient((client) => {
         if (client !== this.#client) this.refresh('client');
       }),
+      // A rebuild that failed leaves nothing to show: reload, so the welcome view explains why.
+      services.host.onDidFailToOpen(() => {
+        if (this.#snapshot) this.refresh('client');
+      }),
       services.verification.onDidChange((refs) => this.#redrawTemplates(refs)),
       { dispose: () => this.#clientEvents?.dispose() },
       { dispose: () => clearTimeout(this.#timer) },
@@ -89,9 +95,24 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
 
   /** Shows only matching templates (or all, with `NO_FILTER`); reloads at once. */
   async setFilter(filter: TreeFilter): Promise<TreeSnapshot | undefined> {
+    if (sameFilter(filter, this.#filter) && this.#snapshot) return this.#snapshot;
     this.#filter = filter;
     await setContext(ContextKeys.filtered, isFiltered(filter));
-    return this.reload();
+    const snapshot = await this.reload();
+    if (snapshot?.filtered) await this.#expandMatches(snapshot);
+    return snapshot;
+  }
+
+  /** Opens the first categories with matches (and their marketplaces); the user asked to see them. */
+  async #expandMatches(snapshot: TreeSnapshot): Promise<void> {
+    const view = this.#view;
+    if (!view?.visible) return;
+    for (const category of snapshot.categories().slice(0, EXPAND_ON_FILTER)) {
+      if (this.#snapshot !== snapshot) return;
+      await Promise.resolve(view.reveal(category, { select: false, focus: false, expand: true })).catch((err: unknown) =>
+        this.services.log.debug(`Marketplace view: could not expand ${category.id}: ${describeError(err)}`),
+      );
+    }
   }
 
   async setSort(sort: TreeSort): Promise<TreeSnapshot | undefined> {
@@ -121,8 +142,18 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
   #flush(): void {
     const reasons = [...this.#reasons];
     this.#reasons.clear();
-    // The client event of our own first open arrives while that load is running: nothing to redo.
-    if (reasons.length === 1 && reasons[0] === 'client' && this.services.host.current === this.#client) return;
+    // Engine events that the tree already shows: the client event of our own first open, or the
+    // catalog change that our own load caused. Same client, same catalog versions: nothing to redo.
+    const client = this.#client;
+    if (
+      reasons.every((r) => r === 'client' || r === 'catalogs') &&
+      client &&
+      this.services.host.current === client &&
+      this.#snapshot &&
+      catalogKeyOf(client.status()) === this.#snapshot.catalogKey
+    ) {
+      return;
+    }
     this.services.log.debug(`Marketplace view: refresh (${reasons.join(', ')})`);
     this.#stale = true;
     this.#changed.fire(undefined);
@@ -194,7 +225,9 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
       view.message =
         snapshot.shown === 0
           ? l10n.t('No templates match {0}.', describeFilter(this.#filter))
-          : l10n.t('Showing templates that match {0}.', describeFilter(this.#filter));
+          : snapshot.shown === 1
+            ? l10n.t('1 of {0} templates matches {1}.', snapshot.total, describeFilter(this.#filter))
+            : l10n.t('{0} of {1} templates match {2}.', snapshot.shown, snapshot.total, describeFilter(this.#filter));
     } else {
       view.description = undefined;
       view.message = undefined;

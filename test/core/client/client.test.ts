@@ -311,8 +311,8 @@ describe('MarketplaceClient: batches, verification, install', () => {
     assert.equal(server.count('packages/readme-1.0.0.zip'), 1);
     assert.equal(server.count('packages/contributing-1.0.0.zip'), 1);
     assert.equal(server.count('packages/adr-1.0.0.zip'), 0, 'only the two most downloaded');
-    // The server saw the requests, but the prefetch may still be storing: let it finish before the
-    // cache folder is removed (after-hooks run in registration order, the folder's first).
+    // close() waits for the prefetch to finish writing its cache files; the temp folder's removal,
+    // an after-hook that runs before the client's, would otherwise race it (ENOTEMPTY).
     await client.close();
   });
 

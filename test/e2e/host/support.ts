@@ -18,3 +18,41 @@ export function globalStorageDir(): string {
   assert.ok(userData, 'the runner passes E2E_USER_DATA_DIR');
   return `${userData}/User/globalStorage/${EXTENSION_ID}`;
 }
+
+export const SAMPLE_KEY = 'kzVHvmpJev/QzNvLxQlDrZvOltvkDRNnBrpE/4DISg8=';
+
+/** Runs one of the extension's commands, as a menu or a test would, and returns what it returned. */
+export function runCommand<T>(id: string, ...args: unknown[]): Thenable<T> {
+  return vscode.commands.executeCommand<T>(`templateMarketplace.${id}`, ...args);
+}
+
+/**
+ * Changes user settings and waits until the extension has reopened its engine with them (the
+ * change is debounced): resolves with the new client. Bounded: rejects after `timeoutMs`.
+ */
+export async function withSettings(api: TemplateMarketplaceApi, change: () => Thenable<unknown> | Promise<unknown>, timeoutMs = 15_000): ReturnType<TemplateMarketplaceApi['client']> {
+  const reopened = new Promise<Awaited<ReturnType<TemplateMarketplaceApi['client']>>>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`the engine was not reopened within ${timeoutMs} ms after a settings change`));
+    }, timeoutMs);
+    const sub = api.onDidChangeClient((client) => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(client);
+    });
+  });
+  await change();
+  return reopened;
+}
+
+/** Sets (or with `undefined` clears) a user setting. */
+export function setUserSetting(section: string, key: string, value: unknown): Thenable<void> {
+  return vscode.workspace.getConfiguration(section).update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+export function workspaceDir(): string {
+  const dir = process.env.E2E_WORKSPACE;
+  assert.ok(dir, 'the runner passes E2E_WORKSPACE');
+  return dir;
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ListedTemplate } from '../../../src/core';
 import { SearchIndex } from '../../../src/core/catalog/searchIndex';
-import { describeFilter, isFiltered, NO_FILTER, searchQueryOf, tagCounts, TreeSnapshot, type TreeFilter } from '../../../src/extension/views/model';
+import { catalogKeyOf, describeFilter, isFiltered, NO_FILTER, sameFilter, searchQueryOf, tagCounts, TreeSnapshot, type TreeFilter } from '../../../src/extension/views/model';
 import { templateRefOf } from '../../../src/extension/views/nodes';
 import { present } from '../../../src/extension/views/present';
 import { listed, status } from '../fixtures';
@@ -50,6 +50,16 @@ describe('TreeSnapshot', () => {
     assert.equal(s.total, 5);
     assert.equal(s.shown, 5);
     assert.equal(s.filtered, false);
+  });
+
+  it('lists the categories shown, in tree order, and keys the catalog versions it shows', () => {
+    const s = snapshot([...SAMPLES, ...ACME], NO_FILTER, [status('samples', { templates: 4, version: 3 }), status('acme', { templates: 1 })]);
+    assert.deepEqual(
+      s.categories().map((c) => c.id),
+      ['category/samples/documentation', 'category/samples/file', 'category/samples/project', 'category/acme/design'],
+    );
+    assert.equal(s.catalogKey, 'samples@3|acme@-');
+    assert.equal(catalogKeyOf([status('samples', { version: 4 })]), 'samples@4');
   });
 
   it('answers children of nodes from an older snapshot by id', () => {
@@ -168,6 +178,13 @@ describe('filter and sort', () => {
     assert.equal(isFiltered({ query: '  ', categories: [], tags: [] }), false);
     assert.equal(isFiltered({ categories: ['file'], tags: [] }), true);
     assert.equal(describeFilter({ query: 'read\u202Eme', categories: ['documentation', 'file'], tags: ['api', 'docs'] }), '"read me" · Documentation, Files · #api #docs');
+  });
+
+  it('compares filters by what they show', () => {
+    assert.equal(sameFilter(NO_FILTER, { query: ' ', categories: [], tags: [] }), true);
+    assert.equal(sameFilter({ categories: ['File', 'project'], tags: ['a'] }, { categories: ['project', 'file'], tags: ['A', 'a'] }), true);
+    assert.equal(sameFilter({ query: 'readme', categories: [], tags: [] }, NO_FILTER), false);
+    assert.equal(sameFilter({ categories: ['file'], tags: [] }, { categories: [], tags: ['file'] }), false);
   });
 
   it('counts tags case-insensitively (first spelling seen), most used first', () => {
