@@ -21,6 +21,13 @@ export interface FeedOptions {
   hiddenIntervalMs?: number;
   /** The disk tier is scanned (a directory listing) at most this often, only while visible and after changes. */
   diskScanIntervalMs?: number;
+  /**
+   * A scan stats every file of the cache and competes with a running batch for the I/O thread pool,
+   * so it waits until the engine has been quiet this long after its last change…
+   */
+  diskScanQuietMs?: number;
+  /** …but no longer than this after the first change it has not seen (a long batch still updates). */
+  diskScanMaxWaitMs?: number;
   /** After activity the throughput window decays with no new events: refresh this often until it reads 0. */
   settleIntervalMs?: number;
   now?: () => number;
@@ -41,6 +48,8 @@ const realTimers: Timers = {
  *   latest complete snapshot at most once per `minIntervalMs`; bursts collapse into one post.
  * - Hidden: posts nothing and scans nothing; records a sample at most once per `hiddenIntervalMs`;
  *   the next post after it shows again resends the whole series (`replace`).
+ * - Scans the disk tier (for its occupancy) only while visible, once the engine is quiet: a scan
+ *   stats every cached file, and during a batch it would compete with the batch for I/O.
  * - Holds one timer at most for posting and one for the disk scan; `dispose` clears both.
  */
 export class DashboardFeed {
@@ -57,6 +66,9 @@ export class DashboardFeed {
   #scanning = false;
   #lastScanAt = -Infinity;
   #changedSinceScan = true;
+  /** When the oldest change not yet covered by a scan happened. */
+  #firstUnscannedChangeAt = -Infinity;
+  #scanDue = Infinity;
   #disk: { entries: number; bytes: number } | undefined;
   #latest: StatsSnapshot | undefined;
   #lastPosted: HostMessage | undefined;
@@ -67,6 +79,8 @@ export class DashboardFeed {
       minIntervalMs: 250,
       hiddenIntervalMs: 1_000,
       diskScanIntervalMs: 2_000,
+      diskScanQuietMs: 1_000,
+      diskScanMaxWaitMs: 15_000,
       settleIntervalMs: 1_000,
       now: Date.now,
       timers: realTimers,
@@ -85,6 +99,7 @@ export class DashboardFeed {
     this.#needsFull = true;
     this.#changedSinceScan = true;
     this.#lastScanAt = -Infinity;
+    this.#cancelScan();
     if (!client || this.#disposed) return;
     this.#subscription = client.metrics.subscribe(() => this.#onMetrics());
     this.#schedule(0);
@@ -132,6 +147,7 @@ export class DashboardFeed {
   }
 
   #onMetrics(): void {
+    if (!this.#changedSinceScan) this.#firstUnscannedChangeAt = this.#o.now();
     this.#changedSinceScan = true;
     this.#schedule(0);
     this.#scheduleScan();
@@ -188,15 +204,21 @@ export class DashboardFeed {
     if (t.templatesPerSec > 0 || t.servedPerSec > 0) this.#schedule(this.#o.settleIntervalMs);
   }
 
+  /** (Re)plans the disk scan: after a quiet spell, within the max wait, never sooner than the interval. */
   #scheduleScan(): void {
-    if (this.#disposed || !this.#visible || !this.#client || this.#scanTimer !== undefined || this.#scanning) return;
-    if (!this.#changedSinceScan) return;
+    if (this.#disposed || !this.#visible || !this.#client || this.#scanning || !this.#changedSinceScan) return;
     const now = this.#o.now();
-    const wait = Math.max(0, this.#lastScanAt + this.#o.diskScanIntervalMs - now);
+    const never = this.#lastScanAt === -Infinity;
+    const quietAt = never ? now : Math.min(now + this.#o.diskScanQuietMs, this.#firstUnscannedChangeAt + this.#o.diskScanMaxWaitMs);
+    const due = Math.max(quietAt, this.#lastScanAt + this.#o.diskScanIntervalMs);
+    if (this.#scanTimer !== undefined && due === this.#scanDue) return;
+    this.#cancelScan();
+    this.#scanDue = due;
     this.#scanTimer = this.#o.timers.set(() => {
       this.#scanTimer = undefined;
+      this.#scanDue = Infinity;
       void this.#scan();
-    }, wait);
+    }, Math.max(0, due - now));
   }
 
   async #scan(): Promise<void> {
@@ -229,5 +251,6 @@ export class DashboardFeed {
   #cancelScan(): void {
     if (this.#scanTimer !== undefined) this.#o.timers.clear(this.#scanTimer);
     this.#scanTimer = undefined;
+    this.#scanDue = Infinity;
   }
 }
