@@ -8,10 +8,11 @@ import { pack } from './commands/pack';
 import { publish } from './commands/publish';
 import { search } from './commands/search';
 import { serve } from './commands/serve';
+import { stats } from './commands/stats';
 import { verify } from './commands/verify';
 import { processIo, type CliIo } from './io';
 
-const COMMANDS: readonly Command[] = [search, install, verify, keygen, pack, publish, serve, buildSample];
+const COMMANDS: readonly Command[] = [search, install, verify, stats, keygen, pack, publish, serve, buildSample];
 const ALL: readonly Command[] = [...COMMANDS, createHelpCommand(COMMANDS)];
 
 /**
