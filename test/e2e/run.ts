@@ -22,6 +22,7 @@ import { killAllNow, run, stopAll } from './lib/processes';
 import { ensureDebianPackages, ensureTools } from './lib/setup';
 import { checkVsix } from './lib/vsix';
 import { uiTests, type UiContext } from './ui/harness';
+import { Workbench } from './ui/pages/workbench';
 
 const OVERALL_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 20 * 60_000);
 const HOST_PHASE_TIMEOUT_MS = 5 * 60_000;
@@ -151,12 +152,13 @@ async function uiScenarios(vsix: string): Promise<void> {
     logFile: join(artifacts, 'server-ui.log'),
     smokeTestDriver: false,
     install: [vsix],
-    settings: { 'workbench.colorTheme': 'Default Dark Modern' },
+    // The settings editor is typed into by tests: no auto-closing or auto-indenting of what they type.
+    settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoIndent': 'none', 'editor.formatOnType': false },
   });
   const b = await openBrowser({ home: scratch, consoleLog: (l) => appendFileSync(join(artifacts, 'browser-ui.log'), `${l}\n`) });
   try {
     await b.page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    for (const t of selected) await uiScenario(t, b.page, workspace);
+    for (const t of selected) await uiScenario(t, b.page, workspace, join(server.userDataDir, 'User', 'settings.json'));
     record({ name: 'no browser request leaves 127.0.0.1 (UI)', ok: b.blocked.length === 0, detail: b.blocked.join('\n') });
   } finally {
     await b.close();
@@ -165,12 +167,28 @@ async function uiScenarios(vsix: string): Promise<void> {
   }
 }
 
-async function uiScenario(t: (typeof uiTests)[number], page: Page, workspace: string): Promise<void> {
+async function uiScenario(t: (typeof uiTests)[number], page: Page, workspace: string, settingsFile: string): Promise<void> {
   const slug = t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 60);
   const ctx: UiContext = {
     page,
     workspace,
     log: (line) => appendFileSync(join(artifacts, 'ui-tests.log'), `[${t.name}] ${line}\n`),
+    settings: async (patch) => {
+      const apply = async (p: Record<string, unknown>) => {
+        const current = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+        const previous = Object.fromEntries(Object.keys(p).map((k) => [k, current[k]]));
+        for (const [k, v] of Object.entries(p)) if (v === undefined) delete current[k];
+        else current[k] = v;
+        const wb = new Workbench(page);
+        const text = JSON.stringify(current, null, 2);
+        await wb.replaceUserSettings(text);
+        await waitFor(() => sameJson(readFileSync(settingsFile, 'utf8'), text), 'the settings were saved');
+        await wb.closeModalEditor();
+        return previous;
+      };
+      const previous = await apply(patch);
+      return async () => void (await apply(previous));
+    },
     screenshot: async (name) => {
       const path = join(artifacts, `${name}.png`);
       await page.screenshot({ path });
@@ -219,6 +237,22 @@ function checkExtensionHostLog(server: CodeServer, phase: string): void {
     ok: files.length > 0 && errors.length === 0,
     detail: files.length === 0 ? `no exthost.log under ${logs}` : errors.slice(0, 10).join('\n'),
   });
+}
+
+function sameJson(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return false; // half written
+  }
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** The extension host forwards console calls as (format, ...args), the way mocha's reporter writes them. */

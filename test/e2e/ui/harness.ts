@@ -8,6 +8,11 @@ export interface UiContext {
   /** The workspace folder this VS Code has open (a real folder on disk). */
   workspace: string;
   log(line: string): void;
+  /**
+   * Changes the user's settings.json as a person editing it would (VS Code applies it live);
+   * `undefined` removes a key. Returns a function that puts the previous values back.
+   */
+  settings(patch: Record<string, unknown>): Promise<() => Promise<void>>;
 }
 
 export interface UiTest {

@@ -7,10 +7,14 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 export class Workbench {
   constructor(readonly page: Page) {}
 
-  /** Waits until the workbench has rendered and the extension host is up. */
+  /**
+   * Waits until the workbench has rendered and the remote extension host has registered our
+   * contributions (the "Templates" activity-bar entry): before that the palette lacks our commands.
+   */
   async ready(timeoutMs = 60_000): Promise<void> {
     await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
     await this.statusBar.waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.activityBarItem(/^Templates/).waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
   get statusBar(): Locator {
@@ -28,8 +32,41 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
   }
 
+  /**
+   * Replaces the user settings as a person would: "Open User Settings (JSON)", select all, type,
+   * save, close. (VS Code does not notice a settings.json rewritten behind its back in code-server.)
+   */
+  async replaceUserSettings(json: string): Promise<void> {
+    await this.runCommand('Preferences: Open User Settings (JSON)');
+    // 1.139 opens it in a modal editor; the cursor is in it once its title shows.
+    await this.page.getByText('settings.json', { exact: true }).first().waitFor({ state: 'visible' });
+    await this.page.locator('.monaco-editor.focused').first().waitFor({ state: 'visible' });
+    await this.page.keyboard.press('ControlOrMeta+A');
+    await this.page.keyboard.press('Delete');
+    await this.page.keyboard.insertText(json);
+    await this.page.keyboard.press('ControlOrMeta+S');
+  }
+
+  /** Closes the modal settings editor (Escape), then clears any notification it left. */
+  async closeModalEditor(): Promise<void> {
+    const title = this.page.getByText('settings.json', { exact: true }).first();
+    for (let i = 0; i < 3 && (await title.isVisible()); i++) await this.page.keyboard.press('Escape');
+    await title.waitFor({ state: 'hidden' });
+    await this.runCommand('Notifications: Clear All Notifications');
+  }
+
   get quickInputBox(): Locator {
     return this.page.locator('.quick-input-widget input.input');
+  }
+
+  /** The prompt line under the quick input box (an input box's `prompt`). */
+  quickInputMessage(): Locator {
+    return this.page.locator('.quick-input-widget .quick-input-message');
+  }
+
+  /** The validation message shown while the value breaks the input's rule. */
+  quickInputValidation(): Locator {
+    return this.page.locator('.quick-input-widget .monaco-inputbox.error, .quick-input-widget .quick-input-message.error, .quick-input-widget .monaco-inputbox-message.error').first();
   }
 
   quickPickOption(name: string | RegExp): Locator {
