@@ -69,18 +69,34 @@ export class DashboardPage {
   /** Picks a colour theme through "Preferences: Color Theme", as a user would, and waits for the webview to follow. */
   async setTheme(kind: ThemeKind): Promise<void> {
     const theme = THEMES[kind];
-    // Focus the workbench first: a picker opened while the webview has focus closes when focus returns to it.
-    await this.tab.click();
-    // Not runCommand (Enter): "Preferences: Browse Color Themes in Marketplace" ranks first for this text.
-    await this.page.keyboard.press('F1');
-    await this.wb.quickInputBox.fill('>Preferences: Color Theme');
-    await this.wb.quickPickOption(/^Preferences: Color Theme/).first().click();
-    // The picker lists every installed theme: narrow it down, then click the one wanted.
-    await this.wb.quickInputBox.fill(theme.label);
-    const option = this.wb.quickPickOption(new RegExp(`^${theme.label}\\b`)).first();
-    await option.waitFor({ state: 'visible' });
-    await option.click();
+    // The workbench re-renders everything on a theme change; an attempt that lands in the middle of
+    // that is closed (Escape) and made again, a bounded number of times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#pickTheme(theme.label);
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await this.page.keyboard.press('Escape');
+      }
+    }
     await this.frame.locator(`body.${theme.bodyClass}`).waitFor({ state: 'attached', timeout: 30_000 });
+  }
+
+  async #pickTheme(label: string): Promise<void> {
+    const timeout = 10_000;
+    // Focus the workbench first: a picker opened while the webview has focus closes when focus returns to it.
+    await this.tab.click({ timeout });
+    await this.page.keyboard.press('F1');
+    await this.wb.quickInputBox.waitFor({ state: 'visible', timeout });
+    // Typed rather than filled, then the entry clicked: "Preferences: Browse Color Themes in
+    // Marketplace" ranks first for this text, so Enter would pick the wrong one.
+    await this.page.keyboard.type('Preferences: Color Theme');
+    await this.wb.quickPickOption(/^Preferences: Color Theme/).first().click({ timeout });
+    // The picker lists every installed theme: narrow it down, then click the one wanted.
+    await this.wb.quickPickOption(/Dark Modern|Light Modern/).first().waitFor({ state: 'visible', timeout });
+    await this.page.keyboard.type(label);
+    await this.wb.quickPickOption(new RegExp(`^${label}\\b`)).first().click({ timeout });
   }
 
   /** A screenshot of the whole dashboard: the window is made tall enough for all of it, then restored. */
