@@ -115,13 +115,15 @@ export class DashboardView {
     const m = s?.metrics;
     // Hit ratio
     const tiers = m?.tiers;
-    this.#figure(this.#el.hit.overall, m ? f.percent(m.hitRatio) : '–', m ? l10n.t('{0} of {1} reads from a cache', f.count((tiers!.memory.hits) + tiers!.disk.hits), f.count(tiers!.memory.hits + tiers!.memory.misses)) : '');
+    // A ratio of no reads is undefined: a dash, not "0%".
+    const ratio = (r: number, reads: number) => (reads > 0 ? f.percent(r) : '–');
+    this.#figure(this.#el.hit.overall, m ? ratio(m.hitRatio, tiers!.memory.hits + tiers!.memory.misses) : '–', m ? l10n.t('{0} of {1} reads from a cache', f.count((tiers!.memory.hits) + tiers!.disk.hits), f.count(tiers!.memory.hits + tiers!.memory.misses)) : '');
     for (const tier of ['memory', 'disk'] as const) {
       const t = tiers?.[tier];
-      this.#figure(this.#el.hit[tier], t ? f.percent(t.hitRatio) : '–', t ? l10n.t('{0} of {1} reads', f.count(t.hits), f.count(t.hits + t.misses)) : '');
+      this.#figure(this.#el.hit[tier], t ? ratio(t.hitRatio, t.hits + t.misses) : '–', t ? l10n.t('{0} of {1} reads', f.count(t.hits), f.count(t.hits + t.misses)) : '');
     }
     const net = tiers?.network;
-    this.#figure(this.#el.hit.network, net ? f.percent(net.hitRatio) : '–', net ? l10n.t('{0} of {1} catalog checks unchanged', f.count(net.hits), f.count(net.hits + net.misses)) : '');
+    this.#figure(this.#el.hit.network, net ? ratio(net.hitRatio, net.hits + net.misses) : '–', net ? l10n.t('{0} of {1} catalog checks unchanged', f.count(net.hits), f.count(net.hits + net.misses)) : '');
     // Throughput
     const tp = m?.throughput;
     const window = tp ? f.count(tp.windowMs / 1000) : '';

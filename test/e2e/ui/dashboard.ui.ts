@@ -55,6 +55,17 @@ uiTest(
       await d.fullScreenshot(await screenshot('dashboard-high-contrast').then((p) => p.replace(/\.png$/, '-full.png')));
       await d.setTheme('dark');
 
+      // Restored after a reload by its serializer, with the chart range chosen before (setState).
+      await d.rangeButton('5 min').first().click();
+      await d.frame.getByRole('button', { name: '5 min', pressed: true }).first().waitFor({ state: 'visible' });
+      await d.wb.runCommand('Developer: Reload Window');
+      await d.wb.ready();
+      await d.heading.waitFor({ state: 'visible', timeout: 60_000 });
+      await d.frame.getByText(/Live: updated/).waitFor({ state: 'visible', timeout: 30_000 });
+      assert.equal(await d.rangeButton('5 min').first().getAttribute('aria-pressed'), 'true', 'the chart range survived the reload');
+      await d.rangeButton('Session').first().click();
+      await screenshot('dashboard-restored-after-reload');
+
       assert.deepEqual(violations, [], 'no Content Security Policy violation');
     } finally {
       page.off('console', onConsole);

@@ -54,6 +54,11 @@ export class DashboardPage {
     return this.frame.getByRole('button', { name, exact: true });
   }
 
+  /** A chart range toggle ("1 min", "5 min", "Session"): one per chart, all showing the same choice. */
+  rangeButton(name: string): Locator {
+    return this.frame.getByRole('button', { name, exact: true });
+  }
+
   get measureResults(): Locator {
     return this.frame.getByRole('group', { name: 'Tier measurement results', exact: true });
   }
