@@ -39,6 +39,8 @@ export const Views = {
 export const ContextKeys = {
   /** true once a load found no usable marketplace at all: the welcome view shows. */
   loadFailed: 'templateMarketplace.loadFailed',
+  /** Why: `none` (no marketplace configured), `offline`, `refused` (signature, rollback, expiry…) or `other`. */
+  loadFailure: 'templateMarketplace.loadFailure',
   /** true while a search, category, tag filter is active: "Clear Filter" shows. */
   filtered: 'templateMarketplace.filtered',
 } as const;

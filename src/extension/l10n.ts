@@ -1,8 +1,10 @@
 /**
  * `l10n.t` for the extension's pure modules. The composition root plugs in `vscode.l10n.t`; unit
  * tests run with the built-in formatter, so tree labels and status text are testable without VS Code.
- * Keep messages literal at every call site (`l10n.t('Installed {0}', name)`): the l10n extractor
- * finds them there.
+ * Keep messages literal at every call site (`l10n.t('Installed {0}', name)`): `npm run l10n`
+ * (@vscode/l10n-dev) extracts them into l10n/bundle.l10n.json, and a unit test keeps that current.
+ * The extractor only reads files that import 'vscode', so pure modules carry a type-only import of
+ * it, which the build erases.
  */
 export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
 

@@ -1,3 +1,4 @@
+import type * as _vscode from 'vscode'; // type-only, erased at build: lets the l10n extractor see this pure module's l10n.t calls
 import type { MetricsSnapshot, SourceStatus, Tier } from '../../core';
 import { l10n } from '../l10n';
 

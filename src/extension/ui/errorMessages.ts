@@ -1,3 +1,4 @@
+import type * as _vscode from 'vscode'; // type-only, erased at build: lets the l10n extractor see this pure module's l10n.t calls
 import { l10n } from '../l10n';
 
 export type ErrorAction = 'retry' | 'settings' | 'log' | 'token';
@@ -62,4 +63,15 @@ export function oneLine(text: string): string {
   // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
   return clean.length > 300 ? `${clean.slice(0, 299)}…` : clean;
+}
+
+/** Why nothing could be loaded, as the welcome view explains it (one `viewsWelcome` entry per kind). */
+export type LoadFailureKind = 'none' | 'offline' | 'refused' | 'other';
+
+export function loadFailureKind(err: unknown): LoadFailureKind {
+  const { code, field } = (err ?? {}) as { code?: unknown; field?: unknown };
+  if (code === 'E_FORMAT' && field === 'sources') return 'none';
+  if (code === 'E_NETWORK' || code === 'E_TIMEOUT' || code === 'E_HTTP') return 'offline';
+  if (code === 'E_SIGNATURE' || code === 'E_ROLLBACK' || code === 'E_EXPIRED' || code === 'E_INTEGRITY' || code === 'E_FORMAT' || code === 'E_TOO_LARGE') return 'refused';
+  return 'other';
 }

@@ -9,6 +9,7 @@ import { setContext } from './context';
 import { catalogKeyOf, describeFilter, isFiltered, NO_FILTER, sameFilter, searchQueryOf, TREE_SORTS, TreeSnapshot, type TreeFilter, type TreeSort } from './model';
 import type { MarketplaceNode, TemplateNode } from './nodes';
 import { present, tooltipFor, type PresentContext } from './present';
+import { loadFailureKind } from '../ui/errorMessages';
 
 /** Coalesces bursts (a rebuild fires client and catalog events together; verify records in batches). */
 const REFRESH_DEBOUNCE_MS = 150;
@@ -193,6 +194,7 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
         return this.#snapshot;
       }
       this.services.log.warn(`Marketplace view: no marketplace could be loaded: ${describeError(err)}`);
+      await setContext(ContextKeys.loadFailure, loadFailureKind(err));
       await setContext(ContextKeys.loadFailed, true);
     }
     if (this.#disposed) return undefined;

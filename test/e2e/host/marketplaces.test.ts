@@ -96,4 +96,20 @@ describe('marketplaces from settings, tokens, proxy, verification', () => {
     assert.ok(proxy.log.every((r) => r.proxyAuthorization === basicProxyAuthorization('me', 'pw')), 'with the credentials from the proxy URL');
     assert.deepEqual(client.status().map((s) => s.state), ['fresh', 'fresh']);
   });
+
+  it('marks a marketplace that went offline as served from cache, with its age', async () => {
+    const { api } = await activate();
+    const client = await withSettings(api, () => setUserSetting('http', 'proxy', undefined));
+    await client.refresh({ force: true });
+    await beta.close();
+    await runCommand('refresh'); // what the view's Refresh button does
+    assert.deepEqual(client.status().map((s) => [s.id, s.state]), [['alpha', 'fresh'], ['beta', 'offline']]);
+    assert.ok((await client.list()).some((t) => t.ref === 'beta/notes'), 'its cached catalog is still browsable');
+    const betaRow = (await api.tree.getChildren()).find((n) => n.id === 'source/beta');
+    assert.ok(betaRow, 'the tree still shows beta');
+    const item = api.tree.getTreeItem(betaRow);
+    assert.match(String(item.description), /offline/i);
+    assert.match(item.accessibilityInformation?.label ?? '', /offline.*(ago|now)/i);
+  });
 });
+

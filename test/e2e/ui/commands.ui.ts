@@ -70,7 +70,7 @@ uiTest('with no marketplace reachable, the welcome view explains and offers Retr
     'templateMarketplace.marketplaces': [{ id: 'offline', url: 'http://127.0.0.1:9/', publicKey: 'kzVHvmpJev/QzNvLxQlDrZvOltvkDRNnBrpE/4DISg8=', name: 'Team Templates' }],
   });
   try {
-    await view.welcome.getByText(/No marketplace could be loaded/).waitFor({ state: 'visible' });
+    await view.welcome.getByText(/No marketplace could be reached/).waitFor({ state: 'visible' });
     await view.welcome.getByRole('button', { name: 'Retry' }).waitFor({ state: 'visible' });
     await screenshot('welcome-offline');
   } finally {

@@ -18,7 +18,7 @@ import {
   UsageError,
   type MarketplaceError,
 } from '../../../src/core/errors';
-import { errorMessage, oneLine } from '../../../src/extension/ui/errorMessages';
+import { errorMessage, loadFailureKind, oneLine } from '../../../src/extension/ui/errorMessages';
 
 describe('errorMessage', () => {
   it('gives every engine error code its own sentence and sensible actions', () => {
@@ -84,5 +84,20 @@ describe('errorMessage', () => {
     assert.equal(m.message, 'Could not reach the marketplace: line one line two evil');
     assert.equal(m.message.includes('/home/me'), false);
     assert.equal(oneLine('x'.repeat(400)).length, 300);
+  });
+});
+
+describe('loadFailureKind', () => {
+  it('tells the welcome view why nothing loaded', () => {
+    const err = (code: string, field?: string) => Object.assign(new Error('x'), { code, field });
+    assert.equal(loadFailureKind(err('E_FORMAT', 'sources')), 'none');
+    assert.equal(loadFailureKind(err('E_NETWORK')), 'offline');
+    assert.equal(loadFailureKind(err('E_TIMEOUT')), 'offline');
+    assert.equal(loadFailureKind(err('E_HTTP')), 'offline');
+    assert.equal(loadFailureKind(err('E_SIGNATURE')), 'refused');
+    assert.equal(loadFailureKind(err('E_ROLLBACK')), 'refused');
+    assert.equal(loadFailureKind(err('E_FORMAT', 'payload')), 'refused');
+    assert.equal(loadFailureKind(new Error('plain')), 'other');
+    assert.equal(loadFailureKind(undefined), 'other');
   });
 });

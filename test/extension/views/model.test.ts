@@ -125,23 +125,21 @@ describe('TreeSnapshot', () => {
     );
   });
 
-  it('expands a 5,000-template category without a visible pause', () => {
+  // How fast this is, is measured in test/bench/tree.bench.ts: tests assert behaviour, not time.
+  it('expands a 5,000-template catalog: one category node per category, every template presented', () => {
     const many: ListedTemplate[] = [];
     for (let i = 0; i < 5000; i++) {
       many.push(listed(`big/t${i}`, { name: `Template number ${i}`, category: i % 10 === 0 ? 'file' : 'documentation', tags: [`tag${i % 50}`, 'common'], downloads: 5000 - i }));
     }
-    const started = performance.now();
     const s = snapshot(many, NO_FILTER, [status('big', { templates: 5000 })]);
     const docs = s.childrenOf(s.sources[0]!)[0]!;
     assert.equal(docs.kind, 'category');
     if (docs.kind !== 'category') return;
     const nodes = s.templatesOf(docs);
     const ctx = { now: Date.now(), locale: 'en', sourceCount: 1, verification: () => undefined };
-    for (const node of nodes) present(node, ctx);
-    const elapsed = performance.now() - started;
+    const labels = nodes.map((node) => present(node, ctx).label);
     assert.equal(nodes.length, 4500);
-    // Generous for slow CI; typically a few milliseconds.
-    assert.ok(elapsed < 250, `took ${elapsed.toFixed(1)} ms`);
+    assert.equal(new Set(labels).size, 4500);
   });
 });
 
