@@ -12,6 +12,7 @@ uiTest(
       if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(m.text())) violations.push(m.text());
     };
     page.on('console', onConsole);
+    let sideBarClosed = false;
     try {
       const d = new DashboardPage(page);
       await d.wb.ready();
@@ -45,6 +46,7 @@ uiTest(
 
       // Room for the pictures: no side bar.
       await d.wb.runCommand('View: Close Primary Side Bar');
+      sideBarClosed = true;
 
       // Three themes, one full picture each.
       await d.setTheme('dark');
@@ -69,6 +71,8 @@ uiTest(
       assert.deepEqual(violations, [], 'no Content Security Policy violation');
     } finally {
       page.off('console', onConsole);
+      // Leave the window as the next scenario expects it: the side bar back.
+      if (sideBarClosed) await new DashboardPage(page).wb.runCommand('View: Toggle Primary Side Bar Visibility').catch(() => undefined);
     }
   },
   180_000,
