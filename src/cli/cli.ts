@@ -1,4 +1,5 @@
 import { MarketplaceError, UsageError } from '../core/errors';
+import { displayText } from '../core/util/displayText';
 import { buildSample } from './commands/buildSample';
 import type { Command } from './commands/command';
 import { createHelpCommand, helpText } from './commands/help';
@@ -9,17 +10,19 @@ import { publish } from './commands/publish';
 import { search } from './commands/search';
 import { serve } from './commands/serve';
 import { stats } from './commands/stats';
+import { trust } from './commands/trust';
 import { verify } from './commands/verify';
 import { processIo, type CliIo } from './io';
 
-const COMMANDS: readonly Command[] = [search, install, verify, stats, keygen, pack, publish, serve, buildSample];
+const COMMANDS: readonly Command[] = [search, install, verify, stats, trust, keygen, pack, publish, serve, buildSample];
 const ALL: readonly Command[] = [...COMMANDS, createHelpCommand(COMMANDS)];
 
 /**
  * Runs one command and returns the exit code: 0 on success, 1 when the command failed (the error
  * is printed as `error[E_CODE]: message`), 2 on a usage error (printed with the usage).
  */
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: string[], rawIo: CliIo = processIo()): Promise<number> {
+  const io = neutralizing(rawIo);
   const [name, ...args] = argv;
   if (name === undefined) {
     io.err(helpText(ALL));
@@ -36,6 +39,19 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   } catch (err) {
     return report(err, command, io);
   }
+}
+
+/**
+ * The CLI's one output boundary: every line any command writes (catalog names and descriptions,
+ * file names from packages, error messages quoting servers) passes through displayText, so no
+ * control, bidi or zero-width character reaches the terminal raw. Line breaks between lines stay.
+ */
+function neutralizing(io: CliIo): CliIo {
+  return {
+    ...io,
+    out: (line) => io.out(displayText(line, { keepNewlines: true })),
+    err: (line) => io.err(displayText(line, { keepNewlines: true })),
+  };
 }
 
 function report(err: unknown, command: Command, io: CliIo): number {

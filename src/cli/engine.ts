@@ -2,8 +2,9 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readFile } from 'node:fs/promises';
-import { MarketplaceClient, findSampleMarketplace, sampleSource, type SourceConfig } from '../core';
+import { MarketplaceClient, findSampleMarketplace, sampleSource, type HttpClientOptions, type SourceConfig } from '../core';
 import { NotFoundError, UsageError } from '../core/errors';
+import { integerOption } from './args';
 import type { CliIo } from './io';
 
 /** Options every engine command (search, verify, install) shares. */
@@ -12,20 +13,37 @@ export const ENGINE_OPTIONS = {
   key: { type: 'string' },
   cache: { type: 'string' },
   concurrency: { type: 'string' },
+  deadline: { type: 'string' },
+  'min-speed': { type: 'string' },
+  'min-speed-window': { type: 'string' },
 } as const;
 
-export const ENGINE_USAGE = '[--source <url|dir> --key <pub.json|base64>] [--cache <dir>]';
+export type EngineValues = {
+  source?: string;
+  key?: string;
+  cache?: string;
+  concurrency?: string;
+  deadline?: string;
+  'min-speed'?: string;
+  'min-speed-window'?: string;
+};
+
+/** Defaults of the network limits, as HttpClient applies them (kept here for the help text). */
+const DEFAULT_MIN_SPEED = { bytesPerSecond: 1024, windowMs: 30_000 };
+
+export const ENGINE_USAGE =
+  '[--source <url|dir> --key <pub.json|base64>] [--cache <dir>] [--deadline <s>] [--min-speed <bytes/s>] [--min-speed-window <s>]';
 export const ENGINE_DETAILS = [
   'Reads the embedded sample marketplace unless --source names another (an https: URL or a folder),',
   'whose catalog key must then be pinned with --key (a marketplace.pub.json file or base64).',
   'Caches in --cache (default: $XDG_CACHE_HOME/template-marketplace or ~/.cache/template-marketplace).',
+  'Every download ends within --deadline seconds, retries included (default 300), and is cut off when it',
+  'brings less than --min-speed bytes/s over any --min-speed-window seconds (default 1024 over 30).',
 ];
 
 /** Opens a client for one marketplace from the command line's options. */
-export async function openClient(
-  values: { source?: string; key?: string; cache?: string; concurrency?: string },
-  io: CliIo,
-): Promise<MarketplaceClient> {
+export async function openClient(values: EngineValues, io: CliIo): Promise<MarketplaceClient> {
+  const http = networkOptions(values);
   const source = await sourceFromOptions(values, io);
   const cacheDir = values.cache
     ? resolve(io.cwd, values.cache)
@@ -34,7 +52,28 @@ export async function openClient(
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
     throw new UsageError(`--concurrency expects a positive integer, got "${values.concurrency}"`);
   }
-  return MarketplaceClient.open({ sources: [source], cacheDir, ...(concurrency ? { concurrency } : {}) });
+  return MarketplaceClient.open({ sources: [source], cacheDir, http, ...(concurrency ? { concurrency } : {}) });
+}
+
+/** --deadline, --min-speed and --min-speed-window as HttpClientOptions. */
+export function networkOptions(values: EngineValues): HttpClientOptions {
+  const deadlineMs = secondsOption(values.deadline, '--deadline');
+  const windowMs = secondsOption(values['min-speed-window'], '--min-speed-window');
+  const bytesPerSecond = integerOption(values['min-speed'], '--min-speed', { min: 1, max: 1024 ** 3 });
+  const minSpeed =
+    windowMs === undefined && bytesPerSecond === undefined
+      ? undefined
+      : { bytesPerSecond: bytesPerSecond ?? DEFAULT_MIN_SPEED.bytesPerSecond, windowMs: windowMs ?? DEFAULT_MIN_SPEED.windowMs };
+  return { ...(deadlineMs !== undefined ? { deadlineMs } : {}), ...(minSpeed ? { minSpeed } : {}) };
+}
+
+/** A positive number of seconds (fractions allowed, at most a day) as whole milliseconds. */
+function secondsOption(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = /^\d+(?:\.\d+)?$/.test(value) ? Number(value) : NaN;
+  const ms = Math.round(seconds * 1000);
+  if (!(ms >= 1 && ms <= 86_400_000)) throw new UsageError(`${flag} expects a number of seconds from 0.001 to 86400, got "${value}"`);
+  return ms;
 }
 
 async function sourceFromOptions(values: { source?: string; key?: string }, io: CliIo): Promise<SourceConfig> {

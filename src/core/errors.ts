@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'E_TOO_LARGE' // a response or package exceeded its size cap
   | 'E_ABORTED' // the caller cancelled
   | 'E_CONFLICT' // installing would overwrite an existing file
-  | 'E_USAGE'; // a command-line usage error
+  | 'E_USAGE' // a command-line usage error
+  | 'E_TRUST_STORE' // the rollback memory (trust file) is damaged and could not be rebuilt
+  | 'E_INTERNAL'; // an unexpected failure of the client itself or of the local system, not of the marketplace
 
 export class MarketplaceError extends Error {
   readonly code: ErrorCode;
@@ -75,8 +77,8 @@ export class RollbackError extends MarketplaceError {
 }
 
 export class ExpiredError extends MarketplaceError {
-  constructor(message: string) {
-    super('E_EXPIRED', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_EXPIRED', message, options);
   }
 }
 
@@ -132,6 +134,30 @@ export class ConflictError extends MarketplaceError {
 export class UsageError extends MarketplaceError {
   constructor(message: string) {
     super('E_USAGE', message);
+  }
+}
+
+/**
+ * The rollback memory could not be read and could not be rebuilt from a verified cached catalog,
+ * so no catalog can be told apart from a rollback. `file` is the trust file; the fix is to reset it.
+ */
+export class TrustStoreError extends MarketplaceError {
+  constructor(
+    message: string,
+    readonly file: string,
+    options?: { cause?: unknown },
+  ) {
+    super('E_TRUST_STORE', message, options);
+  }
+}
+
+/**
+ * Something failed that is neither the marketplace's doing nor malformed data: a bug, or the local
+ * system (a full disk, a permission). Never reported as a network error.
+ */
+export class InternalError extends MarketplaceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_INTERNAL', message, options);
   }
 }
 

@@ -13,8 +13,12 @@ export { parseNoProxy, type NoProxyList } from './net/noProxy';
 export type { ProxyOptions } from './net/proxy';
 export { Metrics, type MetricsSnapshot, type Tier, type LatencySummary } from './metrics/metrics';
 
+export { displayText, isDisplaySafe, type DisplayTextOptions } from './util/displayText';
+
 export * from './errors';
 export * from './sample';
+export * from './provenance';
+export * from './update';
 export * from './stats/types';
 export { buildStats, collectStats, type StatsInput } from './stats/collect';
 export { measureTiers, type MeasureTiersOptions } from './stats/measureTiers';

@@ -9,8 +9,10 @@ export const verify: Command = {
   usage: `verify [id...] [--concurrency N] [--stats] [--json] ${ENGINE_USAGE}`,
   summary: 'download and verify templates (all of them by default); exit 1 if any fails',
   details: [
-    'Checks the catalog signature, then each package: size, SHA-256 and the publisher\'s Ed25519 signature.',
-    'Meant for CI: prints one line per template and a summary, and exits non-zero on any failure.',
+    'Has the marketplace confirm its catalog now (a cached or expired catalog never passes: if the',
+    'marketplace cannot be reached, verify fails), then checks each package: size, SHA-256 and the',
+    'publisher\'s Ed25519 signature. Meant for CI: prints one line per template and a summary, and exits',
+    'non-zero on any failure.',
     '--stats then prints the cache statistics of the run (as `stats` does: tiers, latency, occupancy…).',
     '--json prints one JSON document instead: { results, summary, stats? }.',
     ...ENGINE_DETAILS,
@@ -19,11 +21,12 @@ export const verify: Command = {
     const { values, positionals } = parseCommandArgs(args, { ...ENGINE_OPTIONS, stats: { type: 'boolean' }, json: { type: 'boolean' } });
     const client = await openClient(values, io);
     try {
-      // CI wants the marketplace as it is now, not as cached: revalidate (a 304 when unchanged).
-      const [status] = await client.refresh({ force: true });
-      if (status?.error && status.state !== 'offline') throw status.error;
+      // CI wants the marketplace as it is now, not as cached: it must confirm the catalog (a 304 when
+      // unchanged), or verify fails with the reason (E_NETWORK "could not revalidate", E_EXPIRED, …).
+      await client.revalidate();
       const refs = positionals.length > 0 ? positionals : (await client.list()).map((t) => t.ref);
       const started = performance.now();
+      // verifyBatch revalidates again for itself: a catalog replaced in between is verified as it is now.
       const results = await client.verifyBatch(refs);
       const elapsed = performance.now() - started;
       const failed = results.filter((r) => !r.ok).length;

@@ -31,9 +31,13 @@ export interface ListedTemplate extends TemplateEntry {
  * How current a source's catalog is:
  * - `fresh`: verified within the catalog TTL;
  * - `stale`: past the TTL, served while it is revalidated in the background;
- * - `offline`: the marketplace could not be reached; the cached catalog is served;
- * - `error`: the marketplace answered with something refused (bad signature, rollback, expired);
- *   the last good catalog, if any, is still served;
+ * - `offline`: the marketplace could not be reached (connection, DNS, TLS, timeout, too slow,
+ *   truncated, 5xx, 429); the cached catalog is served for browsing. It is trusted (install, open,
+ *   download) only while unexpired (`expired` false), and verification (verifyBatch, revalidate)
+ *   fails until the marketplace answers again;
+ * - `error`: the marketplace answered with something refused (bad signature, rollback, expired,
+ *   malformed), or the rollback memory could not be used (E_TRUST_STORE); the last good catalog, if
+ *   any and unexpired, is still served;
  * - `empty`: nothing loaded yet.
  */
 export type SourceState = 'fresh' | 'stale' | 'offline' | 'error' | 'empty';
@@ -46,7 +50,10 @@ export interface SourceStatus {
   /** The catalog's `version` and `expires`, when one is loaded. */
   version?: number;
   expires?: string;
-  /** True when the served catalog is past its `expires` (only ever served while offline). */
+  /**
+   * True when the catalog held is past its `expires`: it is only ever browsed (listed, searched,
+   * previewed), never used to install or verify.
+   */
   expired: boolean;
   templates: number;
   /** When the served catalog was last confirmed by the marketplace (epoch ms). */
@@ -56,8 +63,13 @@ export interface SourceStatus {
 
 export interface VerifiedCatalog {
   catalog: Catalog;
-  /** SHA-256 of the envelope bytes as fetched. */
+  /** SHA-256 of the envelope bytes as fetched (unsigned framing included: not an identity). */
   sha256: string;
+  /**
+   * SHA-256 of the signed payload bytes: what the rollback memory and change detection compare, so
+   * that re-framing the same signed catalog (an extra signature, other whitespace) changes nothing.
+   */
+  payloadSha256: string;
   /** Publisher keys decoded once. */
   publisherKeys: ReadonlyMap<string, Uint8Array>;
 }

@@ -2,11 +2,12 @@ import pLimit from 'p-limit';
 import { DiskCache } from '../cache/diskCache';
 import { MemoryCache } from '../cache/memoryCache';
 import { SearchIndex, type SearchQuery, type SearchHit } from '../catalog/searchIndex';
-import { SourceCatalog } from '../catalog/sourceCatalog';
+import { SourceCatalog, type CatalogReadMode } from '../catalog/sourceCatalog';
 import { TrustStore } from '../catalog/trustStore';
-import type { ListedTemplate, SourceStatus } from '../catalog/types';
-import { AbortedError, MarketplaceError, NetworkError, NotFoundError } from '../errors';
-import { readPackage, type TemplatePackage } from '../format';
+import type { ListedTemplate, SourceStatus, VerifiedCatalog } from '../catalog/types';
+import { AbortedError, IntegrityError, InternalError, MarketplaceError, NotFoundError } from '../errors';
+import { readPackage, type TemplateEntry, type TemplatePackage } from '../format';
+import { displayText } from '../util/displayText';
 import { installPackage, planInstall, renderPackage, type ConflictPolicy, type InstallPlan, type InstallResult, type RenderedPackage } from '../install/installer';
 import { Metrics } from '../metrics/metrics';
 import type { CacheLimits } from '../stats/types';
@@ -24,6 +25,22 @@ export interface SearchResult {
   total: number;
   hits: SearchHit<ListedTemplate>[];
 }
+
+/**
+ * What package bytes are read for. `install` (the default) trusts only an unexpired catalog (renewed
+ * from the marketplace first if it has expired); `browse` (previews) may use an expired catalog
+ * while the marketplace is unreachable, as listing does. Either way the package is checked against
+ * its catalog entry (size, SHA-256, publisher signature) before use.
+ */
+export type ReadPurpose = 'browse' | 'install';
+
+/** A template resolved in one trusted catalog, with what is needed to fetch and check its package. */
+interface Resolved {
+  template: ListedTemplate;
+  source: PackageSource;
+}
+
+type CatalogOf = (source: SourceCatalog) => Promise<VerifiedCatalog>;
 
 /**
  * The engine's one entry point. Reads catalogs and packages through the memory, disk and network
@@ -55,7 +72,7 @@ export class MarketplaceClient {
     private readonly memory: MemoryCache,
     private readonly disk: DiskCache,
     private readonly verifier: Verifier,
-    trust: TrustStore,
+    private readonly trust: TrustStore,
   ) {
     const now = options.now ?? Date.now;
     this.metrics = options.metrics ?? new Metrics();
@@ -116,6 +133,23 @@ export class MarketplaceClient {
     return this.status();
   }
 
+  /**
+   * Has every source's marketplace confirm its catalog now (a 304 when unchanged). Unlike refresh(),
+   * which falls back on cached catalogs for browsing, a source that cannot be revalidated is an
+   * error here: the first failure is thrown (status() shows every source). verifyBatch revalidates
+   * the sources it needs by itself; this is for callers that must check the catalog even when there
+   * is no package to verify (the CLI's `verify`).
+   */
+  async revalidate(opts: { signal?: AbortSignal } = {}): Promise<SourceStatus[]> {
+    this.checkOpen();
+    const outcomes = await Promise.allSettled(
+      [...this.sources.values()].map((s) => s.get({ mode: 'revalidate', ...(opts.signal ? { signal: opts.signal } : {}) })),
+    );
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw asMarketplaceError(failed.reason);
+    return this.status();
+  }
+
   status(): SourceStatus[] {
     return [...this.sources.values()].map((s) => s.status());
   }
@@ -142,51 +176,121 @@ export class MarketplaceClient {
   async get(ref: string): Promise<ListedTemplate> {
     const { byRef } = await this.currentIndex({ internal: true });
     const found = byRef.get(ref) ?? [...this.sources.keys()].map((s) => byRef.get(`${s}/${ref}`)).find(Boolean);
-    if (!found) throw new NotFoundError(`no template "${ref}" in ${this.describeSources()}; refresh the catalogs or check the id`);
+    if (!found) throw this.notFound(ref);
     return found;
   }
 
   // ---- Packages --------------------------------------------------------------------------------
 
-  /** The verified package bytes of one template, from the nearest tier. */
-  async getPackage(ref: string, opts: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
-    const t = await this.get(ref);
-    return (await this.packages.get(t, await this.packageSource(t), opts)).bytes;
+  /**
+   * The verified package bytes of one template, from the nearest tier. By default (`purpose:
+   * 'install'`) only an unexpired catalog vouches for them: see ReadPurpose.
+   */
+  async getPackage(ref: string, opts: { signal?: AbortSignal; purpose?: ReadPurpose } = {}): Promise<Uint8Array> {
+    const { template, source } = await this.resolve(ref, this.catalogFor(opts.purpose === 'browse' ? 'browse' : 'trust', opts.signal));
+    return (await this.packages.get(template, source, opts.signal ? { signal: opts.signal } : {})).bytes;
   }
 
-  /** The package unpacked and checked (paths, limits, template.json). */
-  async open(ref: string, opts: { signal?: AbortSignal } = {}): Promise<TemplatePackage> {
-    const t = await this.get(ref);
-    const { bytes } = await this.packages.get(t, await this.packageSource(t), opts);
-    return readPackage(bytes, `template "${t.ref}"`);
+  /**
+   * The package unpacked and checked (paths, limits, template.json). Pass `purpose: 'browse'` for
+   * a preview that may show an expired catalog's package while offline; see ReadPurpose.
+   */
+  async open(ref: string, opts: { signal?: AbortSignal; purpose?: ReadPurpose } = {}): Promise<TemplatePackage> {
+    const { template, source } = await this.resolve(ref, this.catalogFor(opts.purpose === 'browse' ? 'browse' : 'trust', opts.signal));
+    const { bytes } = await this.packages.get(template, source, opts.signal ? { signal: opts.signal } : {});
+    const pkg = readPackage(bytes, `template "${template.ref}"`);
+    // The publisher signs the package digest only; the package must also say it is what the catalog
+    // lists it as, so a genuine package of one template is never installed under another's name.
+    if (pkg.manifest.id !== template.id || pkg.manifest.version !== template.version) {
+      throw new IntegrityError(
+        `template "${template.ref}": the package is ${quote(pkg.manifest.id)} ${quote(pkg.manifest.version)}, ` +
+          `not the ${template.id} ${template.version} the catalog lists; refusing it`,
+        template.ref,
+      );
+    }
+    return pkg;
   }
 
   /**
    * Downloads many templates in parallel (p-limit, default 8 at a time). Every item gets its own
    * result; one failure never sinks the batch. Concurrent batches share downloads of the same package.
+   * Packages are trusted reads: an expired catalog that cannot be renewed fails each item (E_EXPIRED).
    */
   async downloadBatch(refs: readonly string[], opts: BatchOptions = {}): Promise<BatchResult> {
+    return (await this.runBatch(refs, opts, this.catalogFor('trust', opts.signal))).result;
+  }
+
+  /**
+   * Checks each template's package against its catalog entry: size, SHA-256 and the publisher's
+   * Ed25519 signature. Packages are read through the tiers (downloaded when not cached). Signature
+   * outcomes are cached by (key, digest, signature), so repeating a verification costs microseconds.
+   *
+   * The catalog itself must be confirmed by the marketplace during the call (a 304 when unchanged):
+   * each source involved is revalidated once, and every item of a source that could not be
+   * revalidated fails with that error ("could not revalidate", E_NETWORK / E_TIMEOUT / E_HTTP, or
+   * the refusal: E_EXPIRED, E_ROLLBACK, E_SIGNATURE). A cached or expired catalog never passes.
+   */
+  async verifyBatch(refs: readonly string[], opts: BatchOptions = {}): Promise<VerifyOutcome[]> {
+    const revalidated = new Map<string, Promise<VerifiedCatalog>>();
+    const catalogOf: CatalogOf = (source) => {
+      let pending = revalidated.get(source.id);
+      if (!pending) {
+        pending = source.get({ mode: 'revalidate', ...(opts.signal ? { signal: opts.signal } : {}) });
+        pending.catch(() => undefined); // observed by every item of the source
+        revalidated.set(source.id, pending);
+      }
+      return pending;
+    };
+    const { result: downloads, resolved } = await this.runBatch(refs, opts, catalogOf);
+    const started = performance.now();
+    const results: VerifyOutcome[] = [];
+    const pending: { index: number; item: VerifyItem }[] = [];
+    for (const [index, r] of downloads.items.entries()) {
+      // A package refused while downloading (bad signature, size or digest) failed verification.
+      if (!r.ok) results[index] = { ref: r.ref, ok: false, cached: false, error: r.error };
+      else {
+        const { template, source } = resolved[index]!;
+        pending.push({ index, item: { ...this.packages.verifyItem(template, source), bytes: r.bytes, size: template.size } });
+      }
+    }
+    const verified = await this.verifier.verifyBatch(pending.map((p) => p.item));
+    verified.forEach((v, i) => {
+      const ref = downloads.items[pending[i]!.index]!.ref; // as the caller wrote it, like downloadBatch
+      results[pending[i]!.index] = v.ok ? { ref, ok: true, cached: v.cached } : { ref, ok: false, cached: v.cached, error: v.error };
+      this.metrics.verified(v.ok ? { ok: true, cached: v.cached } : { ok: false, cached: v.cached, code: v.error.code });
+    });
+    this.metrics.latency('verifyBatch', performance.now() - started);
+    return results;
+  }
+
+  private async runBatch(
+    refs: readonly string[],
+    opts: BatchOptions,
+    catalogOf: CatalogOf,
+  ): Promise<{ result: BatchResult; resolved: (Resolved | undefined)[] }> {
     this.checkOpen();
     const started = performance.now();
     const limit = pLimit(opts.concurrency ?? this.options.concurrency ?? DEFAULTS.concurrency);
     const totals: BatchTotals = { total: refs.length, done: 0, failed: 0, bytes: 0 };
     const snapshot = (): BatchTotals => ({ ...totals });
     const emit = opts.onProgress ?? (() => undefined);
+    const resolved: (Resolved | undefined)[] = [];
     const items = await Promise.all(
-      refs.map((ref) =>
+      refs.map((ref, index) =>
         limit(async (): Promise<BatchItemResult> => {
           try {
             throwIfAborted(opts.signal);
             emit({ type: 'start', ref, totals: snapshot() });
-            const t = await this.get(ref);
-            const read = await this.packages.get(t, await this.packageSource(t), {
+            const r = await this.resolve(ref, catalogOf);
+            const read = await this.packages.get(r.template, r.source, {
               ...(opts.signal ? { signal: opts.signal } : {}),
               onProgress: (received, size) => emit({ type: 'bytes', ref, received, size, totals: snapshot() }),
             });
+            resolved[index] = r;
             totals.done++;
             totals.bytes += read.bytes.length;
             emit({ type: 'done', ref, from: read.from, bytes: read.bytes.length, totals: snapshot() });
-            return { ref, ok: true, template: t, bytes: read.bytes, from: read.from };
+            return { ref, ok: true, template: r.template, bytes: read.bytes, from: read.from };
           } catch (err) {
             const error = asMarketplaceError(err);
             totals.failed++;
@@ -197,32 +301,8 @@ export class MarketplaceClient {
         }),
       ),
     );
-    return { items, totals: snapshot(), elapsedMs: performance.now() - started };
-  }
+    return { result: { items, totals: snapshot(), elapsedMs: performance.now() - started }, resolved };
 
-  /**
-   * Checks each template's package against its catalog entry: size, SHA-256 and the publisher's
-   * Ed25519 signature. Packages are read through the tiers (downloaded when not cached). Signature
-   * outcomes are cached by (key, digest, signature), so repeating a verification costs microseconds.
-   */
-  async verifyBatch(refs: readonly string[], opts: BatchOptions = {}): Promise<VerifyOutcome[]> {
-    const downloads = await this.downloadBatch(refs, opts);
-    const started = performance.now();
-    const results: VerifyOutcome[] = [];
-    const pending: { index: number; item: VerifyItem }[] = [];
-    for (const [index, r] of downloads.items.entries()) {
-      // A package refused while downloading (bad signature, size or digest) failed verification.
-      if (!r.ok) results[index] = { ref: r.ref, ok: false, cached: false, error: r.error };
-      else pending.push({ index, item: await this.bindingItem(r.template, r.bytes) });
-    }
-    const verified = await this.verifier.verifyBatch(pending.map((p) => p.item));
-    verified.forEach((v, i) => {
-      const ref = downloads.items[pending[i]!.index]!.ref; // as the caller wrote it, like downloadBatch
-      results[pending[i]!.index] = v.ok ? { ref, ok: true, cached: v.cached } : { ref, ok: false, cached: v.cached, error: v.error };
-      this.metrics.verified(v.ok ? { ok: true, cached: v.cached } : { ok: false, cached: v.cached, code: v.error.code });
-    });
-    this.metrics.latency('verifyBatch', performance.now() - started);
-    return results;
   }
 
   /**
@@ -238,19 +318,26 @@ export class MarketplaceClient {
   ): Promise<InstallResult> {
     this.checkOpen();
     return this.metrics.time('install', async () => {
-      const pkg = await this.open(ref, opts.signal ? { signal: opts.signal } : {});
+      const pkg = await this.open(ref, { purpose: 'install', ...(opts.signal ? { signal: opts.signal } : {}) });
       return installPackage(pkg, { targetDir, variables, ...opts });
     });
   }
 
-  /** The template rendered with `variables` (defaults for the rest), nothing written: for previews. */
-  async render(ref: string, variables: Record<string, string> = {}, opts: { signal?: AbortSignal } = {}): Promise<RenderedPackage> {
-    return renderPackage(await this.open(ref, opts), variables);
+  /**
+   * The template rendered with `variables` (defaults for the rest), nothing written: for previews,
+   * so a browse read by default (see ReadPurpose).
+   */
+  async render(
+    ref: string,
+    variables: Record<string, string> = {},
+    opts: { signal?: AbortSignal; purpose?: ReadPurpose } = {},
+  ): Promise<RenderedPackage> {
+    return renderPackage(await this.open(ref, { purpose: 'browse', ...opts }), variables);
   }
 
-  /** What installing into `targetDir` would write, and which destinations already exist. */
+  /** What installing into `targetDir` would write, and which destinations already exist (a trusted read, as for install). */
   async plan(ref: string, targetDir: string, variables: Record<string, string> = {}, opts: { signal?: AbortSignal } = {}): Promise<InstallPlan> {
-    return planInstall(await this.open(ref, opts), targetDir, variables);
+    return planInstall(await this.open(ref, { ...opts, purpose: 'install' }), targetDir, variables);
   }
 
   // ---- Cache management -----------------------------------------------------------------------
@@ -272,6 +359,38 @@ export class MarketplaceClient {
     await this.disk.clear();
     for (const s of this.sources.values()) s.reset();
     this.index = undefined;
+  }
+
+  /**
+   * Forgets the rollback memory (the highest catalog version accepted) of the given sources, or of
+   * every marketplace ever used with this cache folder when none are given (which also ends the
+   * recovery of a damaged trust file, and empties the cache: cached catalogs would otherwise still
+   * bound the versions accepted next). The next catalog each serves is then accepted as if new: do
+   * this only when a marketplace was genuinely reset, or to recover from a damaged trust file.
+   * Returns how many marketplaces were forgotten.
+   */
+  async resetTrust(sourceIds?: readonly string[]): Promise<number> {
+    this.checkOpen();
+    if (sourceIds === undefined) {
+      const count = await this.trust.reset();
+      await this.clear();
+      return count;
+    }
+    let count = 0;
+    for (const id of sourceIds) {
+      const source = this.sources.get(id);
+      if (!source) throw new NotFoundError(`no source "${id}" (configured: ${this.describeSources()})`);
+      count += await this.trust.reset(source.identity);
+      await source.forget();
+    }
+    this.index = undefined;
+    return count;
+  }
+
+  /** The rollback memory, for display: every marketplace remembered, and whether the trust file is being recovered. */
+  trustState(): { file: string; damage?: string; entries: ReturnType<TrustStore['entries']> } {
+    const damage = this.trust.damage;
+    return { file: this.trust.file, ...(damage !== undefined ? { damage } : {}), entries: this.trust.entries() };
   }
 
   /** Removes expired and over-budget entries from the disk cache. */
@@ -333,14 +452,36 @@ export class MarketplaceClient {
     return [...this.sources.keys()].map((s) => `"${s}"`).join(', ');
   }
 
-  private async bindingItem(t: ListedTemplate, bytes: Uint8Array): Promise<VerifyItem> {
-    return { ...this.packages.verifyItem(t, await this.packageSource(t)), bytes, size: t.size };
+  /** Reads a source's catalog for `mode` (a package read: not a user-visible memory hit). */
+  private catalogFor(mode: Exclude<CatalogReadMode, 'revalidate'>, signal: AbortSignal | undefined): CatalogOf {
+    return (source) => source.get({ mode, internal: true, ...(signal ? { signal } : {}) });
   }
 
-  private async packageSource(t: ListedTemplate): Promise<PackageSource> {
-    const source = this.sources.get(t.source)!;
-    const { publisherKeys } = await source.get({ internal: true });
-    return { fetcher: this.fetchers.get(t.source)!, publisherKeys };
+  /**
+   * Finds `ref` (`<source>/<id>`, or a bare id: the first source listing it) in the catalog that
+   * `catalogOf` vouches for, and takes the entry and the publisher keys from that same catalog, so a
+   * package is never checked against an entry of one catalog and keys of another.
+   */
+  private async resolve(ref: string, catalogOf: CatalogOf): Promise<Resolved> {
+    const slash = ref.indexOf('/');
+    // A bare id names the first source that lists it, as the search index knows; with one source
+    // there is nothing to look up (and no browse read to make before the trusted one).
+    const only = this.sources.size === 1 ? [...this.sources.keys()][0]! : undefined;
+    const sourceId = slash >= 0 ? ref.slice(0, slash) : (only ?? (await this.get(ref)).source);
+    const id = slash >= 0 ? ref.slice(slash + 1) : ref;
+    const source = this.sources.get(sourceId);
+    if (!source) throw this.notFound(ref);
+    const verified = await catalogOf(source);
+    const entry = entriesById(verified).get(id);
+    if (!entry) throw this.notFound(ref);
+    return {
+      template: { ...entry, source: source.id, ref: `${source.id}/${entry.id}` },
+      source: { fetcher: this.fetchers.get(source.id)!, publisherKeys: verified.publisherKeys },
+    };
+  }
+
+  private notFound(ref: string): NotFoundError {
+    return new NotFoundError(`no template ${quote(ref)} in ${this.describeSources()}; refresh the catalogs or check the id`);
   }
 
   /** The search index over all usable catalogs, rebuilt only when a catalog version changes. */
@@ -351,12 +492,13 @@ export class MarketplaceClient {
     );
     const usable = loaded.filter((l): l is { id: string; v: Exclude<typeof l.v, Error> } => !(l.v instanceof Error));
     if (usable.length === 0) {
-      const first = loaded[0]?.v;
-      if (loaded.length === 1 && first instanceof MarketplaceError) throw first;
-      const reasons = loaded.map((l) => `${l.id}: ${(l.v as Error).message}`).join('; ');
-      throw new NetworkError(`no marketplace catalog could be loaded (${reasons})`);
+      const errors = loaded.map((l) => asMarketplaceError(l.v));
+      if (errors.length === 1) throw errors[0]!;
+      // The first source's kind of failure, so that a refusal is not reported as a network problem.
+      const reasons = loaded.map((l, i) => `${l.id}: ${errors[i]!.message}`).join('; ');
+      throw new MarketplaceError(errors[0]!.code, `no marketplace catalog could be loaded (${reasons})`, { cause: errors[0] });
     }
-    const key = usable.map((u) => `${u.id}@${u.v.sha256}`).join('|');
+    const key = usable.map((u) => `${u.id}@${u.v.payloadSha256}`).join('|');
     if (this.index?.key !== key) {
       const all: ListedTemplate[] = [];
       for (const u of usable) {
@@ -378,7 +520,29 @@ export class MarketplaceClient {
   }
 }
 
+/**
+ * Every failure as a typed error. Network failures already are NetworkErrors (the fetchers classify
+ * them) and bad data FormatErrors; anything else is unexpected (a bug, a full disk) and reported as
+ * such, never as a network error.
+ */
 function asMarketplaceError(err: unknown): MarketplaceError {
   if (err instanceof MarketplaceError) return err;
-  return new NetworkError((err as Error)?.message ?? String(err), { cause: err });
+  const message = displayText(String((err as Error)?.message ?? err), { maxLength: 500 });
+  return new InternalError(`unexpected failure: ${message}`, { cause: err });
+}
+
+const byId = new WeakMap<VerifiedCatalog['catalog'], Map<string, TemplateEntry>>();
+
+/** A catalog's entries by id, built once per verified catalog. */
+function entriesById(v: VerifiedCatalog): Map<string, TemplateEntry> {
+  let map = byId.get(v.catalog);
+  if (!map) {
+    map = new Map(v.catalog.templates.map((t) => [t.id, t]));
+    byId.set(v.catalog, map);
+  }
+  return map;
+}
+
+function quote(text: string): string {
+  return `"${displayText(text, { maxLength: 200 })}"`;
 }

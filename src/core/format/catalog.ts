@@ -41,7 +41,7 @@ export const TEMPLATE_FIELDS = [
 ] as const satisfies readonly (keyof TemplateEntry)[];
 
 export function parseCatalogBytes(bytes: Uint8Array, file = 'catalog.json'): Catalog {
-  return parseCatalog(parseJsonBytes(bytes, file, 'payload'), file);
+  return parseCatalog(parseJsonBytes(bytes, file, 'payload', { maxDepth: LIMITS.maxCatalogDepth }), file);
 }
 
 export function parseCatalog(value: unknown, file = 'catalog.json'): Catalog {

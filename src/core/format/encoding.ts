@@ -6,11 +6,32 @@ export function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** 1 for each character of the standard base64 alphabet (RFC 4648 §4), indexed by char code. */
+const BASE64_ALPHABET = (() => {
+  const table = new Uint8Array(128);
+  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') table[c.charCodeAt(0)] = 1;
+  return table;
+})();
+
+/**
+ * Whether `text` is canonical-shaped standard base64 with padding: a multiple of 4 characters from
+ * the alphabet, with at most two `=` and only at the very end. One linear pass and no regular
+ * expression: a backtracking pattern over a multi-megabyte payload overflows V8's regexp stack.
+ */
+export function isBase64(text: string): boolean {
+  const n = text.length;
+  if (n % 4 !== 0) return false;
+  const pad = n > 0 && text.charCodeAt(n - 1) === 0x3d ? (text.charCodeAt(n - 2) === 0x3d ? 2 : 1) : 0;
+  for (let i = 0; i < n - pad; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || BASE64_ALPHABET[c] === 0) return false;
+  }
+  return true;
+}
 
 /** Strict decoding: Node's own decoder silently skips bad characters, which would hide corruption. */
 export function fromBase64(text: string): Uint8Array | undefined {
-  if (typeof text !== 'string' || !BASE64.test(text)) return undefined;
+  if (typeof text !== 'string' || !isBase64(text)) return undefined;
   return new Uint8Array(Buffer.from(text, 'base64'));
 }
 
@@ -20,8 +41,19 @@ export function toHex(bytes: Uint8Array): string {
 
 /** Strict, like fromBase64: Buffer's own decoder stops silently at the first bad character. */
 export function fromHex(text: string): Uint8Array {
-  if (!/^(?:[0-9a-fA-F]{2})*$/.test(text)) throw new FormatError(`"${text.slice(0, 16)}…" is not hex`);
+  if (!isHex(text)) throw new FormatError(`${JSON.stringify(text.slice(0, 16))}… is not hex`);
   return new Uint8Array(Buffer.from(text, 'hex'));
+}
+
+/** An even number of hex digits (either case), checked in one linear pass. */
+export function isHex(text: string): boolean {
+  if (typeof text !== 'string' || text.length % 2 !== 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const lower = c | 0x20; // folds A-F onto a-f (and nothing else onto a-f)
+    if (!((c >= 0x30 && c <= 0x39) || (lower >= 0x61 && lower <= 0x66))) return false;
+  }
+  return true;
 }
 
 export function sha256(bytes: Uint8Array): Uint8Array {

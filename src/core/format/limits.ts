@@ -5,6 +5,15 @@
 export const LIMITS = {
   /** Bytes of catalog.json (the whole envelope). */
   maxCatalogBytes: 8 * 1024 * 1024,
+  /** Signatures in one catalog envelope (DSSE), all counted before any is verified. */
+  maxEnvelopeSignatures: 16,
+  /** Characters of one envelope signature's `keyid` and of its `sig`. */
+  maxEnvelopeKeyIdLength: 256,
+  maxEnvelopeSigLength: 256,
+  /** Characters of the envelope's `payloadType`. */
+  maxPayloadTypeLength: 256,
+  /** JSON nesting depth of the catalog payload (`templates[].tags` is depth 4). */
+  maxCatalogDepth: 8,
   /** Templates in one catalog. */
   maxTemplates: 5000,
   /** Bytes of one package zip, as downloaded. */

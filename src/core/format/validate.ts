@@ -1,5 +1,7 @@
 import { FormatError } from '../errors';
+import { displayText } from '../util/displayText';
 import { utf8 } from './encoding';
+import { checkJsonShape, type JsonShapeLimits } from './jsonLimits';
 
 /**
  * Small field readers that throw a `FormatError` naming the file and the exact field, so a
@@ -37,7 +39,7 @@ export class Fields {
     if (typeof v !== 'string') this.fail(key, `expected a string, got ${typeOf(v)}`);
     if (v.length < (opts.min ?? 0)) this.fail(key, opts.min === 1 ? 'must not be empty' : `must be at least ${opts.min} characters`);
     if (opts.max !== undefined && v.length > opts.max) this.fail(key, `must be at most ${opts.max} characters`);
-    if (opts.pattern && !opts.pattern.test(v)) this.fail(key, `expected ${opts.hint ?? `to match ${opts.pattern}`}, got ${JSON.stringify(v)}`);
+    if (opts.pattern && !opts.pattern.test(v)) this.fail(key, `expected ${opts.hint ?? `to match ${opts.pattern}`}, got ${quoteValue(v)}`);
     return v;
   }
 
@@ -48,15 +50,15 @@ export class Fields {
   integer(key: string, opts: { min?: number; max?: number } = {}): number {
     const v = this.obj[key];
     if (v === undefined) this.fail(key, 'is missing');
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) this.fail(key, `expected an integer, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) this.fail(key, `expected an integer, got ${quoteValue(v)}`);
     if (opts.min !== undefined && v < opts.min) this.fail(key, `must be at least ${opts.min}`);
     if (opts.max !== undefined && v > opts.max) this.fail(key, `must be at most ${opts.max}`);
     return v;
   }
 
   isoTime(key: string): string {
-    const v = this.string(key, { pattern: ISO_TIME, hint: 'an ISO 8601 UTC time like 2026-01-31T12:00:00Z' });
-    if (Number.isNaN(Date.parse(v))) this.fail(key, `is not a valid time: ${v}`);
+    const v = this.string(key, { max: 32, pattern: ISO_TIME, hint: 'an ISO 8601 UTC time like 2026-01-31T12:00:00Z' });
+    if (Number.isNaN(Date.parse(v))) this.fail(key, `is not a valid time: ${quoteValue(v)}`);
     return v;
   }
 
@@ -80,13 +82,33 @@ export class Fields {
   }
 }
 
-/** Parses UTF-8 JSON bytes; invalid UTF-8 or JSON is a FormatError naming the file (and field). */
-export function parseJsonBytes(bytes: Uint8Array, file: string, field?: string): unknown {
+/** The nesting any JSON document the client reads may have unless its reader says otherwise. */
+export const DEFAULT_JSON_LIMITS: JsonShapeLimits = { maxDepth: 64 };
+
+/**
+ * Parses UTF-8 JSON bytes; invalid UTF-8 or JSON is a FormatError naming the file (and field). The
+ * raw bytes are first checked against `limits` (nesting depth, number of values) in one linear
+ * pass, so the parser is never asked to build more than the caller allows. Whatever goes wrong
+ * while parsing (a RangeError included) is a FormatError: malformed data is never reported as
+ * anything else.
+ */
+export function parseJsonBytes(bytes: Uint8Array, file: string, field?: string, limits: JsonShapeLimits = DEFAULT_JSON_LIMITS): unknown {
+  checkJsonShape(bytes, limits, file, field);
   try {
     return JSON.parse(utf8.decode(bytes));
   } catch (err) {
-    throw new FormatError(`is not valid UTF-8 JSON (${(err as Error).message})`, file, field, { cause: err });
+    throw new FormatError(`is not valid UTF-8 JSON (${displayText((err as Error).message, { maxLength: 200 })})`, file, field, { cause: err });
   }
+}
+
+/**
+ * A value as an error message may quote it: JSON, cut to a few dozen characters and neutralised,
+ * since it comes from a file a stranger may have written (and errors end up on terminals).
+ */
+export function quoteValue(v: unknown, maxLength = 80): string {
+  if (typeof v === 'string') return displayText(JSON.stringify(v.length > maxLength ? v.slice(0, maxLength) : v) + (v.length > maxLength ? '…' : ''));
+  if (typeof v === 'object' && v !== null) return typeOf(v);
+  return displayText(String(JSON.stringify(v)), { maxLength });
 }
 
 function typeOf(v: unknown): string {

@@ -8,6 +8,7 @@ import {
   TimeoutError,
   TooLargeError,
 } from '../errors';
+import { displayText } from '../util/displayText';
 import { isRetryableStatus } from './retryPolicy';
 
 /**
@@ -57,7 +58,8 @@ export function statusFailure(status: number, location: string | undefined, retr
   if (isRetryableStatus(status)) return http('the marketplace is down or overloaded; try again later', true);
   if (status === 401 || status === 403) return http('the server refused access; check the source URL and whether it needs credentials');
   if (status >= 300 && status < 400) {
-    const target = location ? ` to ${location}` : '';
+    // The Location header is the server's text: shown neutralised and cut short.
+    const target = location ? ` to ${displayText(location, { maxLength: 200 })}` : '';
     return http(`the marketplace moved${target}; redirects are not followed, so update the source URL`);
   }
   return http('the server gave an unexpected answer; check the source URL');
@@ -103,7 +105,7 @@ export function errorFailure(err: unknown): Failure {
   if (code?.startsWith('HPE_')) {
     return { kind: 'network', retryable: false, cause: err, reason: `the server sent a malformed HTTP response${detail} — check the source URL` };
   }
-  const text = err instanceof Error ? err.message : String(err);
+  const text = displayText(err instanceof Error ? err.message : String(err), { maxLength: 300 });
   return { kind: 'network', retryable: false, cause: err, reason: `${text}${detail}` };
 }
 
@@ -111,6 +113,32 @@ export function errorFailure(err: unknown): Failure {
 export function lengthMismatchFailure(received: number, expected: number): Failure {
   const what = received < expected ? `ended after ${received} of ${expected} bytes` : `ran past its ${expected}-byte Content-Length`;
   return { kind: 'network', retryable: true, reason: `the response ${what} — the connection broke; try again` };
+}
+
+/** A body that arrived slower than the configured minimum speed (see MinSpeed). Retryable: the deadline bounds the retries. */
+export function slowTransferFailure(minSpeed: { bytesPerSecond: number; windowMs: number }, inWindow: number, received: number): Failure {
+  const seconds = formatSeconds(minSpeed.windowMs);
+  return {
+    kind: 'timeout',
+    retryable: true,
+    reason:
+      `the transfer was slower than the minimum of ${minSpeed.bytesPerSecond} bytes/s over ${seconds} s ` +
+      `(${inWindow} bytes in the last ${seconds} s, ${received} in all) — the server or the connection is too slow; try again later`,
+  };
+}
+
+/** The whole GET, retries and waits included, outlasted its deadline. */
+export function deadlineFailure(deadlineMs: number): Failure {
+  return {
+    kind: 'timeout',
+    retryable: false,
+    reason: `it did not complete within its ${formatSeconds(deadlineMs)} s deadline — the server or the connection is too slow; try again later`,
+  };
+}
+
+/** Milliseconds as seconds for a message: `30`, `0.5`, `1.25`. */
+export function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(3).replace(/0+$/, '');
 }
 
 export function tooLargeFailure(maxBytes: number, announced?: number): Failure {

@@ -3,9 +3,11 @@ import { type Dispatcher, request } from 'undici';
 import { AbortedError, FormatError } from '../errors';
 import {
   abortedFailure,
+  deadlineFailure,
   errorFailure,
   type Failure,
   failureToError,
+  formatSeconds,
   statusFailure,
   tooLargeFailure,
 } from './failure';
@@ -15,7 +17,7 @@ import { parseHttpUrl } from './httpUrl';
 import type { OriginHeaders } from './originHeaders';
 import { parseProxy, type ProxyOptions } from './proxy';
 import { proxyErrorFailure, viaProxy } from './proxyFailure';
-import { readBody } from './readBody';
+import { readBody, type MinSpeed } from './readBody';
 import { backoffDelay, parseRetryAfter } from './retryPolicy';
 import { sleep } from './sleep';
 import type { FetchOptions, FetchResult } from './types';
@@ -29,6 +31,18 @@ export interface HttpClientOptions {
   headersTimeoutMs?: number;
   /** Longest silence between two body chunks. Default 30_000. */
   bodyTimeoutMs?: number;
+  /**
+   * The slowest body transfer tolerated: a response that brings fewer than
+   * `bytesPerSecond * windowMs / 1000` bytes in any window of `windowMs` is cut off with E_TIMEOUT
+   * (like curl's --speed-limit / --speed-time). A server trickling a byte every few seconds never
+   * trips bodyTimeoutMs, which only bounds silence; it trips this. Default 1024 bytes/s over 30_000 ms.
+   */
+  minSpeed?: { bytesPerSecond: number; windowMs: number };
+  /**
+   * Longest one GET may take in all: connecting, every attempt, every wait before a retry. Past it
+   * the download is cut off with E_TIMEOUT, whatever the server does. Default 300_000 (5 minutes).
+   */
+  deadlineMs?: number;
   /** Retries after the first attempt. Default 3. */
   retries?: number;
   /** Backoff before retry n is random(0, min(maxDelayMs, baseDelayMs * 2^n)) ("full jitter"). Default 200. */
@@ -71,6 +85,8 @@ export class HttpClient {
   readonly #maxRetryAfterMs: number;
   readonly #userAgent: string;
   readonly #random: () => number;
+  readonly #minSpeed: MinSpeed;
+  readonly #deadlineMs: number;
   /** Aborted by close(), to cut short any wait before a retry. */
   readonly #lifetime = new AbortController();
   readonly #stats: HttpClientStats = { requests: 0, retries: 0, notModified: 0, bytes: 0 };
@@ -83,6 +99,8 @@ export class HttpClient {
     this.#maxRetryAfterMs = option(opts, 'maxRetryAfterMs', 30_000, 0);
     this.#userAgent = opts.userAgent ?? 'template-marketplace';
     this.#random = opts.random ?? Math.random;
+    this.#deadlineMs = option(opts, 'deadlineMs', 300_000, 1);
+    this.#minSpeed = parseMinSpeed(opts.minSpeed);
     const pool = {
       connections: option(opts, 'connections', 8, 1),
       connectTimeout: option(opts, 'connectTimeoutMs', 10_000, 1),
@@ -105,19 +123,28 @@ export class HttpClient {
     checkFetchOptions(opts);
     const route = this.#dispatchers.route(target);
     const headers = this.#headers(opts, scoped?.for(target));
-    // Ends after at most `retries + 1` attempts: every pass either returns or throws once out of retries.
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#attempt(target, route, headers, opts);
-      if (outcome.ok) {
-        // undici returns a keep-alive socket to the pool one event-loop turn after the response
-        // ends (client-h1 onMessageComplete); waiting that turn lets the caller's next request
-        // reuse it instead of opening a second connection.
-        await nextTurn();
-        return { ...outcome.result, attempts: attempt };
+    // One deadline for the whole GET, retries and waits included: undici's own timeouts bound each
+    // phase, the minimum speed bounds a trickle, and this bounds everything together.
+    const deadline = new Deadline(this.#deadlineMs);
+    const signals = { caller: opts.signal, deadline: deadline.signal };
+    const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+    try {
+      // Ends after at most `retries + 1` attempts: every pass either returns or throws once out of retries.
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await this.#attempt(target, route, headers, { ...opts, signal }, signals);
+        if (outcome.ok) {
+          // undici returns a keep-alive socket to the pool one event-loop turn after the response
+          // ends (client-h1 onMessageComplete); waiting that turn lets the caller's next request
+          // reuse it instead of opening a second connection.
+          await nextTurn();
+          return { ...outcome.result, attempts: attempt };
+        }
+        const { failure } = outcome;
+        if (!failure.retryable || attempt > this.#retries) throw failureToError(failure, url, attempt);
+        await this.#waitBeforeRetry(url, attempt, failure, opts.signal, deadline);
       }
-      const { failure } = outcome;
-      if (!failure.retryable || attempt > this.#retries) throw failureToError(failure, url, attempt);
-      await this.#waitBeforeRetry(url, attempt, failure, opts.signal);
+    } finally {
+      deadline.clear();
     }
   }
 
@@ -130,9 +157,21 @@ export class HttpClient {
     return this.#closing;
   }
 
-  async #attempt(url: URL, route: Route, headers: Record<string, string>, opts: FetchOptions): Promise<Attempt> {
+  async #attempt(
+    url: URL,
+    route: Route,
+    headers: Record<string, string>,
+    opts: FetchOptions,
+    signals: { caller: AbortSignal | undefined; deadline: AbortSignal },
+  ): Promise<Attempt> {
     const { signal } = opts;
-    if (signal?.aborted) return { ok: false, failure: abortedFailure('the caller cancelled', signal.reason) };
+    const stopped = (): Failure | undefined => {
+      if (signals.caller?.aborted) return abortedFailure('the caller cancelled', signals.caller.reason);
+      if (signals.deadline.aborted) return deadlineFailure(this.#deadlineMs);
+      return undefined;
+    };
+    const before = stopped();
+    if (before) return { ok: false, failure: before };
     if (this.#closing) return { ok: false, failure: abortedFailure('the HTTP client is closed') };
     this.#stats.requests++;
     try {
@@ -142,8 +181,9 @@ export class HttpClient {
       const outcome = await this.#handleResponse(response.statusCode, response.headers, response.body, opts);
       return outcome.ok || route.proxy === undefined ? outcome : { ok: false, failure: viaProxy(outcome.failure, route.proxy) };
     } catch (err) {
-      // Once the caller aborts, whatever undici threw is a consequence of that.
-      if (signal?.aborted) return { ok: false, failure: abortedFailure('the caller cancelled', signal.reason) };
+      // Once the caller aborts or the deadline passes, whatever undici threw is a consequence of that.
+      const after = stopped();
+      if (after) return { ok: false, failure: after };
       return { ok: false, failure: route.proxy === undefined ? errorFailure(err) : proxyErrorFailure(err, route.proxy) };
     }
   }
@@ -174,13 +214,13 @@ export class HttpClient {
       discard(body);
       return { ok: false, failure: tooLargeFailure(opts.maxBytes, contentLength) };
     }
-    const read = await readBody(body, opts.maxBytes, contentLength, opts.onProgress);
+    const read = await readBody(body, opts.maxBytes, contentLength, opts.onProgress, this.#minSpeed);
     if (!read.ok) return read;
     this.#stats.bytes += read.bytes.byteLength;
     return { ok: true, result: { status: 200, bytes: read.bytes, etag, lastModified } };
   }
 
-  async #waitBeforeRetry(url: string, attempt: number, failure: Failure, signal: AbortSignal | undefined): Promise<void> {
+  async #waitBeforeRetry(url: string, attempt: number, failure: Failure, signal: AbortSignal | undefined, deadline: Deadline): Promise<void> {
     const { retryAfterMs } = failure;
     if (retryAfterMs !== undefined && retryAfterMs > this.#maxRetryAfterMs) {
       const asked = Math.ceil(retryAfterMs / 1000);
@@ -189,10 +229,16 @@ export class HttpClient {
       throw failureToError({ ...failure, reason }, url, attempt);
     }
     const delayMs = retryAfterMs ?? backoffDelay(attempt - 1, this.#baseDelayMs, this.#maxDelayMs, this.#random);
+    if (delayMs >= deadline.remainingMs()) {
+      // Waiting would end past the deadline: fail now, saying why the last attempt failed.
+      const reason = `${failure.reason} (no time left for another attempt within the ${formatSeconds(this.#deadlineMs)} s deadline)`;
+      throw failureToError({ ...failure, reason }, url, attempt);
+    }
     this.#stats.retries++;
     try {
-      await sleep(delayMs, [signal, this.#lifetime.signal]);
+      await sleep(delayMs, [signal, this.#lifetime.signal, deadline.signal]);
     } catch (err) {
+      if (deadline.signal.aborted && !signal?.aborted) throw failureToError(deadlineFailure(this.#deadlineMs), url, attempt);
       const why = signal?.aborted ? 'the caller cancelled' : 'the HTTP client was closed';
       throw new AbortedError(`GET ${url} was cancelled while waiting to retry (${attempt} attempts so far): ${why}`, { cause: err });
     }
@@ -222,6 +268,41 @@ function option(opts: HttpClientOptions, name: NumericOption, fallback: number, 
     throw new FormatError(`must be an integer >= ${min}, got ${String(value)}`, 'HttpClientOptions', name);
   }
   return value;
+}
+
+/** Aborts its signal once `ms` have passed, unless cleared first. */
+class Deadline {
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  readonly #endsAt: number;
+
+  constructor(ms: number) {
+    this.#endsAt = performance.now() + ms;
+    this.#timer = setTimeout(() => this.#controller.abort(new Error('deadline')), ms);
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.#endsAt - performance.now());
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+function parseMinSpeed(value: HttpClientOptions['minSpeed']): MinSpeed {
+  const speed = value ?? { bytesPerSecond: 1024, windowMs: 30_000 };
+  for (const key of ['bytesPerSecond', 'windowMs'] as const) {
+    const n = speed[key];
+    if (!Number.isSafeInteger(n) || n < 1) {
+      throw new FormatError(`must be an integer >= 1, got ${String(n)}`, 'HttpClientOptions', `minSpeed.${key}`);
+    }
+  }
+  return { bytesPerSecond: speed.bytesPerSecond, windowMs: speed.windowMs };
 }
 
 /** Drops a body unread, closing its connection. destroy() emits an abort error nobody else listens to. */

@@ -1,6 +1,7 @@
 import type { SourceState, SourceStatus } from '../catalog/types';
 import type { MarketplaceClient } from '../client/MarketplaceClient';
 import type { MetricsSnapshot } from '../metrics/snapshot';
+import { displayText } from '../util/displayText';
 import type { CacheLimits, Occupancy, SourceStateName, SourceSummary, StatsSnapshot } from './types';
 
 // The snapshot's state names must stay the engine's: this line stops compiling if either side changes.
@@ -27,11 +28,12 @@ export function buildStats(input: StatsInput): StatsSnapshot {
   return { metrics, occupancy, sources: input.sources.map((s) => summarise(s, now)), at: now };
 }
 
+/** Names and messages can quote a catalog or a server: neutralised (controls, bidi) and bounded before anyone shows them. */
 function summarise(s: SourceStatus, now: number): SourceSummary {
-  const error = s.error ? { code: String((s.error as { code?: unknown }).code ?? 'unknown'), message: s.error.message } : undefined;
+  const error = s.error ? { code: String((s.error as { code?: unknown }).code ?? 'unknown'), message: displayText(s.error.message, { maxLength: 300 }) } : undefined;
   return {
     id: s.id,
-    name: s.name,
+    name: displayText(s.name, { maxLength: 120 }),
     url: s.url,
     state: s.state,
     ...(s.version !== undefined ? { version: s.version } : {}),

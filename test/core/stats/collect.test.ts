@@ -15,6 +15,7 @@ describe('stats snapshot', () => {
       sources: [
         { id: 'a', name: 'A', url: 'https://a.example/', state: 'offline', version: 4, expires: '2027-01-01T00:00:00Z', expired: false, templates: 7, checkedAt: 1_000, error: new NetworkError('down') },
         { id: 'b', name: 'B', url: 'file:///b/', state: 'empty', expired: false, templates: 0 },
+        { id: 'c', name: 'Evil\u202eqe', url: 'file:///c/', state: 'error', expired: false, templates: 0, error: new NetworkError('bad\u001b[2J') },
       ],
       now: 61_000,
     });
@@ -33,6 +34,8 @@ describe('stats snapshot', () => {
       error: { code: 'E_NETWORK', message: 'down' },
     });
     assert.deepEqual(s.sources[1], { id: 'b', name: 'B', url: 'file:///b/', state: 'empty', expired: false, templates: 0 });
+    assert.equal(s.sources[2]?.name, 'Evil\\u202eqe', 'bidi controls from a catalog are neutralised');
+    assert.equal(s.sources[2]?.error?.message, 'bad\\u001b[2J');
     assert.equal(s.at, 61_000);
     assert.deepEqual(JSON.parse(JSON.stringify(s)), { ...s, occupancy: { memory: s.occupancy.memory } }, 'survives JSON (undefined disk aside)');
   });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { basicProxyAuthorization, ConnectProxy } from '../../helpers/connectProxy';
 import { FixtureServer, MarketplaceFixture } from '../../helpers/marketplaceFixture';
-import { activate, runCommand, setUserSetting, withSettings } from './support';
+import { activate, runCommand, setUserSetting, waitUntil, withSettings } from './support';
 
 /** Loopback marketplaces (real HTTP servers on 127.0.0.1) configured through the user's settings. */
 describe('marketplaces from settings, tokens, proxy, verification', () => {
@@ -19,13 +19,16 @@ describe('marketplaces from settings, tokens, proxy, verification', () => {
   });
 
   after(async () => {
+    // Back to the defaults, and wait until the engine serves the sample again, for the suites after this one.
     const { api } = await activate();
-    await withSettings(api, async () => {
-      await setUserSetting('templateMarketplace', 'marketplaces', undefined);
-      await setUserSetting('templateMarketplace', 'includeSampleMarketplace', undefined);
-      await setUserSetting('http', 'proxy', undefined);
-    }).catch(() => undefined);
+    await setUserSetting('templateMarketplace', 'marketplaces', undefined);
+    await setUserSetting('templateMarketplace', 'includeSampleMarketplace', undefined);
+    await setUserSetting('http', 'proxy', undefined);
     await runCommand('setToken', { id: 'alpha', token: '' });
+    await waitUntil(async () => {
+      const client = await api.client().catch(() => undefined);
+      return JSON.stringify(client?.status().map((s) => s.id)) === '["samples"]';
+    }, 'the engine serves the sample marketplace again');
     await Promise.all([alpha.close(), beta.close(), proxy?.close()]);
   });
 
@@ -62,8 +65,6 @@ describe('marketplaces from settings, tokens, proxy, verification', () => {
   });
 
   it("verifies every package and reports a tampered one with its reason", async () => {
-    const { api } = await activate();
-    const client = await api.client();
     // The marketplace now serves other bytes for "guide" than its signed catalog describes.
     const path = alphaFixture.catalog.templates.find((t) => t.id === 'guide')!.path;
     const bytes = alphaFixture.files.get(path)!;
@@ -71,7 +72,7 @@ describe('marketplaces from settings, tokens, proxy, verification', () => {
     const at = tampered.length - 30;
     tampered[at] = tampered[at]! ^ 0xff;
     alphaFixture.files.set(path, tampered);
-    await client.clear(); // nothing cached: verification must download what the server now serves
+    assert.equal(alpha.count(path), 0, 'guide was never downloaded: verification fetches what the server now serves');
     const r = await runCommand<{ outcomes: { ref: string; ok: boolean; code?: string }[] }>('verifyTemplates', { refs: ['alpha/intro', 'alpha/guide', 'beta/notes'] });
     assert.deepEqual(
       r.outcomes.map((o) => [o.ref, o.ok, o.code]),

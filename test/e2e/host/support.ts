@@ -56,3 +56,12 @@ export function workspaceDir(): string {
   assert.ok(dir, 'the runner passes E2E_WORKSPACE');
   return dir;
 }
+
+/** Polls `check` every 100 ms until it holds; rejects naming `what` after `timeoutMs`. */
+export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,9 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { MarketplaceNode } from '../../../src/extension/views/nodes';
-import { activate } from './support';
+import { activate, runCommand } from './support';
 
 describe('the Marketplace tree', () => {
+  // What the view's Refresh button does: the tree reloads from the engine as it is now.
+  before(() => runCommand('refresh'));
+
   it('shows marketplaces → categories → templates, from the engine', async () => {
     const { api } = await activate();
     const sources = await api.tree.getChildren();
