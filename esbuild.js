@@ -1,4 +1,4 @@
-// Bundles the extension, its lazily loaded engine, the CLI and the e2e suites that run inside VS Code.
+// Bundles the extension, its lazily loaded engine, the CLI, the dashboard webview and the e2e suites that run inside VS Code.
 // `--production` minifies; `--watch` rebuilds on change.
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -42,6 +42,22 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' },
   },
 ];
+
+// The dashboard webview: a browser bundle of its own (no Node, no vscode), JS and CSS files only.
+// Its folder is emptied first so that no stale file (a source map of a development build) ships.
+fs.rmSync('dist/webview', { recursive: true, force: true });
+builds.push({
+  entryPoints: { dashboard: 'src/webview/dashboard/main.ts' },
+  outdir: 'dist/webview',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: ['chrome120'],
+  minify: production,
+  sourcemap: production ? false : 'inline',
+  sourcesContent: false,
+  logLevel: 'info',
+});
 
 const hostTests = hostTestEntries();
 if (hostTests.length > 0 && !production) {

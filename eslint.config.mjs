@@ -29,6 +29,23 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard webview runs in a browser and its protocol is shared with it: no VS Code API, no
+    // Node, and the engine's types only.
+    files: ['src/webview/**/*.ts', 'src/protocol/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The webview talks to the extension through src/protocol only.' }],
+          patterns: [
+            { regex: '^(node:|(fs|path|os|crypto|child_process|http|https|net|url|util|stream|buffer|events|worker_threads)(/|$))', message: 'The webview runs in a browser: no Node modules.' },
+            { regex: '(^|/)core(/|$)', allowTypeImports: true, message: 'The webview receives plain data: import engine types only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['esbuild.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

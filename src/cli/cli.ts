@@ -9,11 +9,12 @@ import { pack } from './commands/pack';
 import { publish } from './commands/publish';
 import { search } from './commands/search';
 import { serve } from './commands/serve';
+import { stats } from './commands/stats';
 import { trust } from './commands/trust';
 import { verify } from './commands/verify';
 import { processIo, type CliIo } from './io';
 
-const COMMANDS: readonly Command[] = [search, install, verify, trust, keygen, pack, publish, serve, buildSample];
+const COMMANDS: readonly Command[] = [search, install, verify, stats, trust, keygen, pack, publish, serve, buildSample];
 const ALL: readonly Command[] = [...COMMANDS, createHelpCommand(COMMANDS)];
 
 /**

@@ -19,3 +19,6 @@ export * from './errors';
 export * from './sample';
 export * from './provenance';
 export * from './update';
+export * from './stats/types';
+export { buildStats, collectStats, type StatsInput } from './stats/collect';
+export { measureTiers, type MeasureTiersOptions } from './stats/measureTiers';

@@ -6,6 +6,8 @@ import { installAndCacheCommands } from './commands/table';
 import { OptionsBuilder } from './config/options';
 import { TokenStore } from './config/secrets';
 import { ConfigWatcher } from './config/watcher';
+import { Commands } from './constants';
+import { createDashboard, type DashboardApi } from './dashboard/panel';
 import { setTranslator } from './l10n';
 import { createLog } from './log';
 import type { Services } from './services';
@@ -31,6 +33,8 @@ export interface TemplateMarketplaceApi {
   isBusy(): boolean;
   /** The Marketplace tree's data (marketplaces → categories → templates), as the view gets it. */
   readonly tree: TemplatesTreeApi;
+  /** The dashboard panel: whether it is open and what it last posted to its webview. */
+  readonly dashboard: DashboardApi;
 }
 
 let host: ClientHost | undefined;
@@ -61,7 +65,14 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
   const templatesView = createTemplatesView(services);
   context.subscriptions.push(...templatesView.disposables);
 
-  const commands: CommandTable = { ...installAndCacheCommands(services, statusBar), ...templatesView.commands };
+  const dashboard = createDashboard(services);
+  context.subscriptions.push(...dashboard.disposables);
+
+  const commands: CommandTable = {
+    ...installAndCacheCommands(services),
+    ...templatesView.commands,
+    [Commands.showDashboard]: () => dashboard.dashboard.show(),
+  };
   context.subscriptions.push(...registerCommands(commands, services));
 
   return {
@@ -72,6 +83,7 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
     settingsProblems: () => options.problems,
     isBusy: () => busy.busy,
     tree: treeApi(templatesView.provider),
+    dashboard: dashboard.dashboard.api,
   };
 }
 

@@ -11,7 +11,7 @@ describe('l10n/bundle.l10n.json', () => {
   it('holds exactly the strings the code passes to l10n.t (run `npm run l10n` after changing any)', () => {
     const out = mkdtempSync(join(tmpdir(), 'tm-l10n-'));
     try {
-      execFileSync(join(ROOT, 'node_modules', '.bin', 'vscode-l10n-dev'), ['export', '-o', out, join(ROOT, 'src', 'extension')], { stdio: 'ignore' });
+      execFileSync(join(ROOT, 'node_modules', '.bin', 'vscode-l10n-dev'), ['export', '-o', out, join(ROOT, 'src', 'extension'), join(ROOT, 'src', 'webview')], { stdio: 'ignore' });
       const extracted = JSON.parse(readFileSync(join(out, 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
       const committed = JSON.parse(readFileSync(join(ROOT, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
       assert.deepEqual(Object.keys(committed).sort(), Object.keys(extracted).sort());

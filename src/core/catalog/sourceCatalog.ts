@@ -321,7 +321,7 @@ export class SourceCatalog {
   /** Records a failed revalidation in status() and returns it as a MarketplaceError. */
   private failed(err: unknown, unexpected: (message: string) => MarketplaceError): MarketplaceError {
     const error = err instanceof MarketplaceError ? err : unexpected(displayText(String((err as Error)?.message ?? err), { maxLength: 300 }));
-    this.deps.metrics.error();
+    this.deps.metrics.error(error.code);
     this.lastError = error;
     this.state = isUnreachable(error) ? 'offline' : 'error';
     return error;

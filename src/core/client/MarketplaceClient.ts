@@ -10,6 +10,7 @@ import { readPackage, type TemplateEntry, type TemplatePackage } from '../format
 import { displayText } from '../util/displayText';
 import { installPackage, planInstall, renderPackage, type ConflictPolicy, type InstallPlan, type InstallResult, type RenderedPackage } from '../install/installer';
 import { Metrics } from '../metrics/metrics';
+import type { CacheLimits } from '../stats/types';
 import { createFetcher } from '../net/createFetcher';
 import { HttpClient } from '../net/httpClient';
 import type { Fetcher } from '../net/types';
@@ -256,7 +257,7 @@ export class MarketplaceClient {
     verified.forEach((v, i) => {
       const ref = downloads.items[pending[i]!.index]!.ref; // as the caller wrote it, like downloadBatch
       results[pending[i]!.index] = v.ok ? { ref, ok: true, cached: v.cached } : { ref, ok: false, cached: v.cached, error: v.error };
-      this.metrics.verified({ ok: v.ok, cached: v.cached });
+      this.metrics.verified(v.ok ? { ok: true, cached: v.cached } : { ok: false, cached: v.cached, code: v.error.code });
     });
     this.metrics.latency('verifyBatch', performance.now() - started);
     return results;
@@ -293,7 +294,7 @@ export class MarketplaceClient {
           } catch (err) {
             const error = asMarketplaceError(err);
             totals.failed++;
-            this.metrics.error();
+            this.metrics.error(error.code);
             emit({ type: 'failed', ref, error, totals: snapshot() });
             return { ref, ok: false, error };
           }
@@ -301,6 +302,7 @@ export class MarketplaceClient {
       ),
     );
     return { result: { items, totals: snapshot(), elapsedMs: performance.now() - started }, resolved };
+
   }
 
   /**
@@ -398,6 +400,32 @@ export class MarketplaceClient {
 
   async cacheStats(): Promise<{ memory: MemoryCache['stats']; disk: Awaited<ReturnType<DiskCache['stats']>> }> {
     return { memory: this.memory.stats, disk: await this.disk.stats() };
+  }
+
+  /** Entries and bytes in the memory tier: cheap, unlike `cacheStats()`, which scans the disk tier. */
+  memoryStats(): MemoryCache['stats'] {
+    return this.memory.stats;
+  }
+
+  /** The cache limits this client was opened with (what `cacheStats()` is measured against). */
+  limits(): CacheLimits {
+    return {
+      memory: {
+        maxEntries: this.options.memory?.maxEntries ?? DEFAULTS.memoryMaxEntries,
+        maxBytes: this.options.memory?.maxBytes ?? DEFAULTS.memoryMaxBytes,
+      },
+      disk: { maxBytes: this.options.disk?.maxBytes ?? DEFAULTS.diskMaxBytes },
+    };
+  }
+
+  /**
+   * Opens another client on the same marketplaces with the same network and cache settings, but
+   * its own cache folder, metrics and no background prefetch: for measurements that must leave this
+   * client's caches as they are. The caller closes it.
+   */
+  openSibling(overrides: { cacheDir: string }): Promise<MarketplaceClient> {
+    const { metrics: _ownMetrics, ...options } = this.options;
+    return MarketplaceClient.open({ ...options, cacheDir: overrides.cacheDir, prefetchPopular: 0 });
   }
 
   onDidChangeMetrics(listener: Parameters<Metrics['subscribe']>[0]): Disposable {

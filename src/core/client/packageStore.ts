@@ -72,6 +72,7 @@ export class PackageStore {
       metrics.hit('memory');
       // The bytes were checked when cached; the signature check is a result-cache lookup.
       await this.mustVerify(item);
+      metrics.served(inMemory.bytes.length);
       return { bytes: inMemory.bytes, from: 'memory' };
     }
     metrics.miss('memory');
@@ -82,6 +83,7 @@ export class PackageStore {
       metrics.hit('disk');
       await this.mustVerify(item);
       memory.set(key, onDisk.bytes, onDisk.meta);
+      metrics.served(onDisk.bytes.length);
       return { bytes: onDisk.bytes, from: 'disk' };
     }
     metrics.miss('disk');
@@ -96,6 +98,7 @@ export class PackageStore {
     const stored = await disk.set(key, res.bytes, { ttlMs });
     metrics.compressed(stored.rawBytes, stored.storedBytes);
     memory.set(key, res.bytes, { ...stored.meta, storedAt: now() });
+    metrics.served(res.bytes.length);
     return { bytes: res.bytes, from: 'network' };
   }
 
@@ -110,7 +113,7 @@ export class PackageStore {
     const started = performance.now();
     const result = await this.deps.verifier.verify(item);
     this.deps.metrics.latency('verify', performance.now() - started);
-    this.deps.metrics.verified({ ok: result.ok, cached: result.cached });
+    this.deps.metrics.verified(result.ok ? { ok: true, cached: result.cached } : { ok: false, cached: result.cached, code: result.error.code });
     if (!result.ok) throw result.error;
   }
 }

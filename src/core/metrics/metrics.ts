@@ -1,34 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { Histogram } from './histogram';
+import type { LatencySummary, MetricsSnapshot, Tier } from './snapshot';
 import { SlidingWindow } from './slidingWindow';
 
-/** Where a read was served from: the in-memory cache, the disk cache or the marketplace. */
-export type Tier = 'memory' | 'disk' | 'network';
-
-/** Latencies of one operation, in ms. */
-export interface LatencySummary {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-export interface MetricsSnapshot {
-  tiers: Record<Tier, { hits: number; misses: number; hitRatio: number }>;
-  /** (memory hits + disk hits) / (memory hits + memory misses): the share of reads served from a cache. */
-  hitRatio: number;
-  compression: { rawBytes: number; storedBytes: number; bytesSaved: number };
-  /** Over the sliding window that ends at the snapshot. */
-  throughput: { windowMs: number; templatesPerSec: number; bytesPerSec: number };
-  totals: { downloads: number; downloadedBytes: number; errors: number };
-  /** Per operation name, e.g. 'catalog', 'download', 'verify', 'install'. */
-  latency: Record<string, LatencySummary>;
-  /** `verified` counts successful verifications, `cacheHits` those answered from a cache. */
-  verification: { verified: number; cacheHits: number; failures: number };
-  /** Epoch ms when the snapshot was taken. */
-  at: number;
-}
+export type { LatencySummary, MetricsSnapshot, Tier } from './snapshot';
 
 export interface MetricsOptions {
   /** Span of the throughput window. Default 10 000 ms. */
@@ -67,10 +42,15 @@ export class Metrics {
   #verified = 0;
   #verifyCacheHits = 0;
   #verifyFailures = 0;
+  /** Small maps keyed by error code: the engine's codes are a fixed set of about fifteen. */
+  readonly #errorsByCode = new Map<string, number>();
+  readonly #verifyFailuresByCode = new Map<string, number>();
   /** One histogram per operation name; names are a small fixed set chosen by the engine. */
   readonly #latency = new Map<string, Histogram>();
   readonly #templatesWindow: SlidingWindow;
   readonly #bytesWindow: SlidingWindow;
+  readonly #servedWindow: SlidingWindow;
+  readonly #servedBytesWindow: SlidingWindow;
   readonly #listeners = new Set<MetricsListener>();
   #timer: NodeJS.Timeout | undefined;
 
@@ -82,6 +62,8 @@ export class Metrics {
     const start = this.#clock();
     this.#templatesWindow = new SlidingWindow(windowMs, start);
     this.#bytesWindow = new SlidingWindow(windowMs, start);
+    this.#servedWindow = new SlidingWindow(windowMs, start);
+    this.#servedBytesWindow = new SlidingWindow(windowMs, start);
   }
 
   hit(tier: Tier): void {
@@ -111,8 +93,18 @@ export class Metrics {
     this.#changed();
   }
 
-  error(): void {
+  /** A package of `bytes` was handed out, from whichever tier served it. */
+  served(bytes: number): void {
+    const t = this.#clock();
+    this.#servedWindow.add(1, t);
+    this.#servedBytesWindow.add(bytes, t);
+    this.#changed();
+  }
+
+  /** An operation failed; `code` is the MarketplaceError code, when there is one. */
+  error(code?: string): void {
     this.#errors += 1;
+    bump(this.#errorsByCode, code);
     this.#changed();
   }
 
@@ -136,9 +128,13 @@ export class Metrics {
     }
   }
 
-  verified(outcome: { ok: boolean; cached: boolean }): void {
+  /** One verification outcome; a failure names its reason by error code (`E_SIGNATURE`, `E_INTEGRITY`…). */
+  verified(outcome: { ok: boolean; cached: boolean; code?: string }): void {
     if (outcome.ok) this.#verified += 1;
-    else this.#verifyFailures += 1;
+    else {
+      this.#verifyFailures += 1;
+      bump(this.#verifyFailuresByCode, outcome.code);
+    }
     if (outcome.cached) this.#verifyCacheHits += 1;
     this.#changed();
   }
@@ -164,10 +160,14 @@ export class Metrics {
         windowMs: this.#templatesWindow.windowMs,
         templatesPerSec: this.#templatesWindow.ratePerSecond(t),
         bytesPerSec: this.#bytesWindow.ratePerSecond(t),
+        servedPerSec: this.#servedWindow.ratePerSecond(t),
+        servedBytesPerSec: this.#servedBytesWindow.ratePerSecond(t),
       },
       totals: { downloads: this.#downloads, downloadedBytes: this.#downloadedBytes, errors: this.#errors },
+      errorsByCode: Object.fromEntries(this.#errorsByCode),
       latency,
       verification: { verified: this.#verified, cacheHits: this.#verifyCacheHits, failures: this.#verifyFailures },
+      verificationFailures: Object.fromEntries(this.#verifyFailuresByCode),
       at: this.#now(),
     };
   }
@@ -191,10 +191,11 @@ export class Metrics {
     this.#rawBytes = this.#storedBytes = 0;
     this.#downloads = this.#downloadedBytes = this.#errors = 0;
     this.#verified = this.#verifyCacheHits = this.#verifyFailures = 0;
+    this.#errorsByCode.clear();
+    this.#verifyFailuresByCode.clear();
     this.#latency.clear();
     const t = this.#clock();
-    this.#templatesWindow.reset(t);
-    this.#bytesWindow.reset(t);
+    for (const w of [this.#templatesWindow, this.#bytesWindow, this.#servedWindow, this.#servedBytesWindow]) w.reset(t);
     this.#changed();
   }
 
@@ -228,6 +229,11 @@ export class Metrics {
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }
+}
+
+function bump(counts: Map<string, number>, code: string | undefined): void {
+  const key = code || 'unknown';
+  counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
 function ratio(part: number, whole: number): number {

@@ -4,13 +4,11 @@ import { DEFAULT_WARM_UP_COUNT } from '../config/settings';
 import { l10n } from '../l10n';
 import { describeError } from '../log';
 import type { Services } from '../services';
-import type { CacheStatusBar } from '../status/cacheStatus';
-import { metricsDocument } from '../status/format';
 import { batchReporter, withCancellableProgress } from '../ui/progress';
 import { isConfirmed } from './args';
 import type { CommandArgs } from './index';
 
-/** Clear Cache..., Warm Up Cache, Show Log, Show Dashboard and Open Settings. */
+/** Clear Cache..., Warm Up Cache, Show Log and Open Settings (Show Dashboard is the dashboard panel's). */
 
 /** Empties the memory and disk tiers after a modal confirmation (`{ confirmed: true }` skips it). */
 export async function clearCache(services: Services, args: CommandArgs): Promise<{ cleared: boolean }> {
@@ -72,18 +70,4 @@ export function showLog(services: Services): void {
 export async function openSettings(args: CommandArgs): Promise<void> {
   const setting = typeof args.target === 'string' && /^[A-Za-z][\w.]*$/.test(args.target) ? args.target : `@ext:${EXTENSION_ID}`;
   await vscode.commands.executeCommand('workbench.action.openSettings', setting);
-}
-
-const METRICS_PATH = '/dashboard/Template Marketplace Metrics.md';
-
-/**
- * Until the dashboard webview exists: the current metrics as a read-only Markdown document (the
- * status bar's tables plus the raw snapshot), produced again each time the command runs.
- */
-export async function showDashboard(services: Services, statusBar: CacheStatusBar): Promise<{ uri: string }> {
-  const client = await services.host.get();
-  const uri = services.documents.put(METRICS_PATH, async () => metricsDocument(await statusBar.inputs(client, { freshSizes: true })));
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { preview: false });
-  return { uri: uri.toString() };
 }

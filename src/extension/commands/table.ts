@@ -1,15 +1,17 @@
 import { Commands } from '../constants';
 import type { Services } from '../services';
-import type { CacheStatusBar } from '../status/cacheStatus';
-import { clearCache, openSettings, showDashboard, showLog, warmUp } from './cache';
+import { clearCache, openSettings, showLog, warmUp } from './cache';
 import type { CommandTable } from './index';
 import { installTemplate } from './installTemplate';
 import { installTemplates } from './installTemplates';
 import { addMarketplace, removeMarketplace, setToken } from './marketplaces';
 import { verifyTemplates } from './verify';
 
-/** The install, verify, marketplace and cache commands (the sidebar's own commands live with the view). */
-export function installAndCacheCommands(services: Services, statusBar: CacheStatusBar): CommandTable {
+/**
+ * The install, verify, marketplace and cache commands (the sidebar's own commands live with the view,
+ * Show Dashboard with the dashboard panel).
+ */
+export function installAndCacheCommands(services: Services): CommandTable {
   return {
     [Commands.installTemplate]: (args) => installTemplate(services, args),
     [Commands.installTemplates]: (args) => installTemplates(services, args),
@@ -23,7 +25,6 @@ export function installAndCacheCommands(services: Services, statusBar: CacheStat
     [Commands.clearCache]: (args) => clearCache(services, args),
     [Commands.warmUp]: (args) => warmUp(services, args),
     [Commands.showLog]: () => showLog(services),
-    [Commands.showDashboard]: () => showDashboard(services, statusBar),
     [Commands.openSettings]: (args) => openSettings(args),
   };
 }

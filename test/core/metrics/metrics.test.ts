@@ -163,4 +163,42 @@ describe('Metrics', () => {
     assert.deepEqual(s.latency, {});
     assert.deepEqual(s.verification, { verified: 0, cacheHits: 0, failures: 0 });
   });
+
+  it('counts errors by code and verification failures by reason', () => {
+    const m = new Metrics();
+    m.error('E_NETWORK');
+    m.error('E_NETWORK');
+    m.error('E_SIGNATURE');
+    m.error();
+    m.verified({ ok: false, cached: false, code: 'E_SIGNATURE' });
+    m.verified({ ok: false, cached: true, code: 'E_SIGNATURE' });
+    m.verified({ ok: false, cached: false, code: 'E_INTEGRITY' });
+    m.verified({ ok: false, cached: false });
+    m.verified({ ok: true, cached: false, code: 'E_IGNORED_ON_SUCCESS' });
+    const s = m.snapshot();
+    assert.deepEqual(s.errorsByCode, { E_NETWORK: 2, E_SIGNATURE: 1, unknown: 1 });
+    assert.equal(s.totals.errors, 4, 'the total is the sum of the codes');
+    assert.deepEqual(s.verificationFailures, { E_SIGNATURE: 2, E_INTEGRITY: 1, unknown: 1 });
+    assert.equal(s.verification.failures, 4);
+    assert.equal(Object.getPrototypeOf(s.errorsByCode), Object.prototype, 'plain data: it serialises as JSON');
+    m.reset();
+    assert.deepEqual(m.snapshot().errorsByCode, {});
+    assert.deepEqual(m.snapshot().verificationFailures, {});
+  });
+
+  it('measures packages served from any tier apart from those downloaded', () => {
+    const clock = manualClock();
+    const m = new Metrics({ windowMs: 10_000, now: clock.now });
+    clock.advance(20_000);
+    for (let i = 0; i < 100; i++) {
+      m.served(1_000);
+      if (i % 10 === 0) m.downloaded(1_000);
+      clock.advance(50);
+    }
+    const s = m.snapshot();
+    assert.equal(s.throughput.servedPerSec, 10, '100 packages within the 10 s window');
+    assert.equal(s.throughput.servedBytesPerSec, 10_000);
+    assert.equal(s.throughput.templatesPerSec, 1, 'only 10 of them came over the network');
+    assert.equal(s.totals.downloads, 10);
+  });
 });

@@ -7,6 +7,8 @@ const REQUIRED = [
   'extension/package.nls.json',
   'extension/dist/extension.js',
   'extension/dist/engine.js',
+  'extension/dist/webview/dashboard.js',
+  'extension/dist/webview/dashboard.css',
   'extension/media/templates.svg',
   'extension/media/icon.png',
   'extension/media/sample-marketplace/catalog.json',
