@@ -71,9 +71,8 @@ export class CacheStatusBar implements vscode.Disposable {
     else if (!enabled && this.#item) this.#destroy();
   }
 
-  /** Everything the formatters need, for the tooltip and for the metrics document. */
-  async inputs(client: MarketplaceClient, opts: { freshSizes?: boolean } = {}): Promise<StatusInputs> {
-    if (opts.freshSizes) await this.#fetchSizes(client);
+  /** Everything the formatters need, as of now. */
+  #inputs(client: MarketplaceClient): StatusInputs {
     return {
       snapshot: client.metrics.snapshot(),
       busy: this.busy.busy,
@@ -138,14 +137,7 @@ export class CacheStatusBar implements vscode.Disposable {
     this.#lastUpdate = Date.now();
     let inputs: StatusInputs;
     try {
-      inputs = {
-        snapshot: client.metrics.snapshot(),
-        busy: this.busy.busy,
-        ...(this.#sizes ? { sizes: this.#sizes } : {}),
-        limits: this.#limits ?? this.#readLimits(),
-        sources: client.status(),
-        now: Date.now(),
-      };
+      inputs = this.#inputs(client);
     } catch (err) {
       this.log.debug(`Status bar: ${describeError(err)}`);
       return;
