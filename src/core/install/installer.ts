@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AbortedError, ConflictError, FormatError, NotFoundError, UnsafePackageError } from '../errors';
-import { checkEntryPath, type TemplateManifest, type TemplatePackage } from '../format';
+import { checkEntryPath, collisionKey, type TemplateManifest, type TemplatePackage } from '../format';
 import { FileTransaction } from './fileTransaction';
 import { errorCode, lstatIfExists } from './fsUtil';
 import { renderText, resolveVariables } from './variables';
@@ -171,8 +171,8 @@ function renderFiles(pkg: TemplatePackage, folder: string, values: Record<string
     const rel = folder ? `${folder}/${rendered}` : rendered;
     const problem = rel.endsWith('/') ? 'the path names a folder, not a file' : checkEntryPath(rel);
     if (problem) throw new UnsafePackageError(`"${path}" renders to "${rel}": ${problem}`, rel);
-    // Case-insensitive file systems (Windows, macOS) would write two such files to one place.
-    const key = rel.normalize('NFC').toLowerCase();
+    // Case- and normalization-insensitive file systems (Windows, macOS) would write both to one place.
+    const key = collisionKey(rel);
     const other = fileKeys.get(key);
     if (other !== undefined) throw new UnsafePackageError(`"${other}" and "${path}" both render to "${rel}"`, rel);
     fileKeys.set(key, path);
