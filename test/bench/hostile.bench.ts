@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { inflateSync } from 'fflate';
 import { crc32 } from '../../src/core/format/crc32';
-import { compileVariablePattern, LIMITS, readPackage, serializeManifest, writePackage, type TemplateManifest } from '../../src/core/format';
-import { renderPackage } from '../../src/core/install';
+import { compileVariablePattern, LIMITS, MAX_PROGRAM, parseManifestBytes, readPackage, serializeManifest, writePackage, type TemplateManifest } from '../../src/core/format';
+import { MAX_PLACEHOLDERS, renderPackage } from '../../src/core/install/installer';
 import { concat, deflateBomb, emptyDynamicBlocks, emptyStoredBlocks, entry, finishZip, localRecord, zerosCrc } from '../core/format/zipCraft';
 
 /** Best of `rounds` runs, in ms; the outcome of the last run is returned for the report. */
@@ -106,8 +106,13 @@ function patternBench(): void {
   for (const pattern of ['(a+)+$', '(a|a)*b', '(a|aa)*c', '(.*a){20}', '([a-z]+)*[0-9]', '(?:a*)*b', '(a{1,20}){1,20}x']) {
     time(`${pattern} on 5001 characters`, () => compileVariablePattern(pattern).test(value));
   }
-  const big = `(?:${'[a-z0-9]{0,9}'.repeat(30)})`;
-  time('largest accepted program on 5001 characters', () => compileVariablePattern(big).test(value));
+  // Every loop can hold a thread at once: the most states alive per character within MAX_PROGRAM.
+  const widest = `(?:[^!]*){${Math.floor(MAX_PROGRAM / 6) - 6}}`;
+  time(`${widest} on 5001 characters`, () => compileVariablePattern(widest).test(value));
+  time(`${widest} on 1000 characters`, () => compileVariablePattern(widest).test(value.slice(0, 1000)));
+  const variables = Array.from({ length: LIMITS.maxVariables }, (_, i) => ({ name: `v${i}`, prompt: 'p', pattern: widest, default: 'a'.repeat(1000) }));
+  const worst = serializeManifest(manifest(variables));
+  time(`template.json: ${LIMITS.maxVariables} × that pattern with a 1000-character default`, () => parseManifestBytes(worst));
   time('([a-z]{1,1000}){1,1000} (refused: too large)', () => compileVariablePattern('([a-z]{1,1000}){1,1000}').test(value));
   for (const pattern of ['(a+)+$', '(a|aa)*c']) {
     const native = new RegExp(`^(?:${pattern})$`, 'u');
@@ -122,13 +127,17 @@ function renderBench(): void {
   const text = new TextEncoder().encode('{{a}}'.repeat(Math.floor((LIMITS.maxUnpackedBytes - 1024) / 5)));
   const pkg = { manifest: m, files: new Map([['x.txt', text]]) };
   time('32 MiB of {{a}} with a 1000-character value (→ 6.7 GB)', () => renderPackage(pkg));
+  const dense = { manifest: manifest([{ name: 'a', prompt: 'a', default: 'xy' }]), files: new Map([['x.txt', text]]) };
+  time('32 MiB of {{a}} with a 2-character value (6.7 M placeholders)', () => renderPackage(dense));
+  const most = new TextEncoder().encode(`${'{{a}}'.repeat(MAX_PLACEHOLDERS)}${'{{b}}'.repeat(Math.floor((LIMITS.maxUnpackedBytes - 1024) / 5) - MAX_PLACEHOLDERS)}`);
+  const undeclared = { manifest: manifest([{ name: 'a', prompt: 'a', default: 'x'.repeat(300) }]), files: new Map([['x.txt', most]]) };
+  time(`${MAX_PLACEHOLDERS} × {{a}} (300 chars), then 32 MiB of undeclared {{b}}`, () => renderPackage(undeclared));
 }
 
-export async function run(only?: string): Promise<void> {
-  if (only === "zip") return zipBench();
-  zipBench();
-  patternBench();
-  renderBench();
+export async function run(only = process.env.HOSTILE_ONLY): Promise<void> {
+  if (!only || only === 'zip') zipBench();
+  if (!only || only === 'pattern') patternBench();
+  if (!only || only === 'render') renderBench();
 }
 
 if (require.main === module) void run();

@@ -4,9 +4,9 @@ import { AbortedError, ConflictError, FormatError, NotFoundError, UnsafePackageE
 import { checkEntryPath, collisionKey, type TemplateManifest, type TemplatePackage } from '../format';
 import { FileTransaction } from './fileTransaction';
 import { errorCode, lstatIfExists } from './fsUtil';
-import { renderText, resolveVariables } from './variables';
+import { RenderBudget, renderText, resolveVariables } from './variables';
 
-export { renderText, resolveVariables } from './variables';
+export { MAX_PLACEHOLDERS, MAX_RENDERED_BYTES, renderText, resolveVariables } from './variables';
 
 /** What to do with a destination file that already exists. */
 export type ConflictPolicy = 'fail' | 'skip' | 'overwrite';
@@ -164,6 +164,7 @@ function renderFolder(manifest: TemplateManifest, values: Record<string, string>
 /** Every file with its rendered, checked path and its rendered content. */
 function renderFiles(pkg: TemplatePackage, folder: string, values: Record<string, string>): PlannedFile[] {
   const files: PlannedFile[] = [];
+  const budget = new RenderBudget();
   const fileKeys = new Map<string, string>();
   const folderKeys = new Set<string>();
   for (const [path, bytes] of pkg.files) {
@@ -178,7 +179,7 @@ function renderFiles(pkg: TemplatePackage, folder: string, values: Record<string
     fileKeys.set(key, path);
     const parts = key.split('/');
     for (let i = 1; i < parts.length; i++) folderKeys.add(parts.slice(0, i).join('/'));
-    files.push({ rel, bytes: renderContent(bytes, values) });
+    files.push({ rel, bytes: renderContent(bytes, values, budget) });
   }
   for (const [key, path] of fileKeys) {
     if (folderKeys.has(key)) throw new UnsafePackageError(`"${path}" renders to a path that another file needs as a folder`, path);
@@ -187,15 +188,20 @@ function renderFiles(pkg: TemplatePackage, folder: string, values: Record<string
 }
 
 /** Text (valid UTF-8 without NUL) gets its placeholders filled; anything else is copied byte for byte. */
-function renderContent(bytes: Uint8Array, values: Record<string, string>): Uint8Array {
-  if (bytes.includes(0)) return bytes;
-  let text: string;
-  try {
-    text = TEXT.decode(bytes);
-  } catch {
+function renderContent(bytes: Uint8Array, values: Record<string, string>, budget: RenderBudget): Uint8Array {
+  let text: string | undefined;
+  if (!bytes.includes(0)) {
+    try {
+      text = TEXT.decode(bytes);
+    } catch {
+      // not UTF-8: copied as is
+    }
+  }
+  if (text === undefined) {
+    budget.charge(bytes.length);
     return bytes;
   }
-  const rendered = renderText(text, values);
+  const rendered = renderText(text, values, budget, bytes.length);
   return rendered === text ? bytes : new TextEncoder().encode(rendered);
 }
 
