@@ -16,6 +16,9 @@ const VCS_METADATA = new Set(['.git', '.hg', '.svn', '.bzr', '_darcs', 'cvs', '.
 /** An NTFS 8.3 short name ("GIT~1", "PROGRA~2.TXT") can stand for another file, e.g. ".git". */
 const SHORT_NAME = /^[^.]{0,7}~[0-9]/u;
 
+/** The installer's journal, temp and backup names (see install/fileTransaction.ts): a template must never plant one. */
+const INSTALLER_NAME = /^\.template-(?:install-|[0-9a-f]{12}\.(?:tmp|bak))/u;
+
 /** Text-direction controls make a name display as another one ("evil\u202Etxt.exe"). */
 const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
@@ -68,6 +71,7 @@ function checkSegment(s: string): string | undefined {
   if (VCS_METADATA.has(key) || VCS_METADATA.has(key.replace(/[ .]+$/, ''))) {
     return `"${s}" is version control metadata; templates never write there`;
   }
+  if (INSTALLER_NAME.test(key)) return `"${s}" is a name the installer reserves for its own temporary files`;
   if (SHORT_NAME.test(s)) return `"${s}" looks like a Windows short (8.3) name, which can stand for another file`;
   return undefined;
 }

@@ -89,6 +89,13 @@ describe('checkEntryPath: names unsafe on some platform are refused everywhere',
     test(`${JSON.stringify(path)} is allowed`, () => assert.equal(checkEntryPath(path), undefined));
   }
 
+  test('the installer\'s own journal, temp and backup names are refused (a template could plant a fake journal)', () => {
+    for (const path of ['.template-install-1-0123456789ab.json', 'docs/.template-0123456789ab.bak', '.TEMPLATE-0123456789AB.TMP', '.template-install-x']) {
+      assert.match(checkEntryPath(path) ?? '', /installer reserves/, path);
+    }
+    for (const path of ['.template.json', 'template-install.md', '.templates/x.md']) assert.equal(checkEntryPath(path), undefined, path);
+  });
+
   test('text-direction controls are refused', () => {
     for (const path of ['evil\u202etxt.exe', 'a\u2066b', 'x\u200f.md']) assert.match(checkEntryPath(path) ?? '', /text-direction control/, JSON.stringify(path));
   });
