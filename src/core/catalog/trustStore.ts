@@ -36,7 +36,13 @@ export class TrustStore {
     const known = onDisk.get(sourceId);
     if (!known || record.version > known.version) onDisk.set(sourceId, record);
     this.records = onDisk;
-    await writeFileAtomic(this.file, utf8.encode(JSON.stringify(Object.fromEntries(onDisk), null, 1) + '\n'));
+    try {
+      await writeFileAtomic(this.file, utf8.encode(JSON.stringify(Object.fromEntries(onDisk), null, 1) + '\n'));
+    } catch (err) {
+      // A full disk or read-only folder: this process still remembers the version (rollback
+      // protection holds for its lifetime) and the file catches up on the next accept.
+      if (typeof (err as NodeJS.ErrnoException)?.code !== 'string') throw err;
+    }
   }
 
   private async read(): Promise<Map<string, TrustRecord>> {
