@@ -6,11 +6,14 @@
  *   node --import tsx test/bench/hostile.bench.ts
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { inflateSync } from 'fflate';
 import { crc32 } from '../../src/core/format/crc32';
 import { compileVariablePattern, LIMITS, MAX_PROGRAM, parseManifestBytes, readPackage, serializeManifest, writePackage, type TemplateManifest } from '../../src/core/format';
-import { MAX_PLACEHOLDERS, renderPackage } from '../../src/core/install/installer';
+import { installPackage, MAX_PLACEHOLDERS, renderPackage } from '../../src/core/install/installer';
 import { concat, deflateBomb, emptyDynamicBlocks, emptyStoredBlocks, entry, finishZip, localRecord, zerosCrc } from '../core/format/zipCraft';
 
 /** Best of `rounds` runs, in ms; the outcome of the last run is returned for the report. */
@@ -134,10 +137,38 @@ function renderBench(): void {
   time(`${MAX_PLACEHOLDERS} × {{a}} (300 chars), then 32 MiB of undeclared {{b}}`, () => renderPackage(undeclared));
 }
 
+async function timeAsync(label: string, run: () => Promise<unknown>): Promise<void> {
+  const started = performance.now();
+  let outcome = 'accepted';
+  try {
+    await run();
+  } catch (err) {
+    outcome = `refused: ${(err as Error).message.slice(0, 90)}`;
+  }
+  console.log(`${label.padEnd(62)} ${(performance.now() - started).toFixed(1).padStart(9)} ms  ${outcome}`);
+}
+
+async function installBench(): Promise<void> {
+  console.log('\n-- installing the largest package (journal, temp files, hard-linked backups)');
+  const dir = await mkdtemp(join(tmpdir(), 'hostile-install-'));
+  try {
+    const text = new TextEncoder().encode(`# {{a}}\n${'lorem ipsum dolor sit amet '.repeat(2400)}`.slice(0, 64 * 1024));
+    const files = new Map(Array.from({ length: LIMITS.maxFiles - 1 }, (_, i) => [`d${i % 16}/f${i}.md`, text] as const));
+    const pkg = readPackage(writePackage(manifest([{ name: 'a', prompt: 'a', default: 'x' }]), files));
+    const target = join(dir, 'target');
+    await timeAsync(`${files.size} files of 64 KiB into a new folder`, () => installPackage(pkg, { targetDir: target }));
+    await timeAsync('the same again, "overwrite" (every file backed up)', () => installPackage(pkg, { targetDir: target, onConflict: 'overwrite' }));
+    await timeAsync('the same again, "fail" (every file compared, all identical)', () => installPackage(pkg, { targetDir: target }));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run(only = process.env.HOSTILE_ONLY): Promise<void> {
   if (!only || only === 'zip') zipBench();
   if (!only || only === 'pattern') patternBench();
   if (!only || only === 'render') renderBench();
+  if (!only || only === 'install') await installBench();
 }
 
 if (require.main === module) void run();

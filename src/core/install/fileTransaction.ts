@@ -88,6 +88,8 @@ export class FileTransaction {
   /** Index in the journal's files of each staged destination. */
   readonly #planned = new Map<string, { file: JournalFile; write: PlannedWrite }>();
   #done = false;
+  /** The root and parents this transaction created, parents first (rollback removes them while empty). */
+  readonly #createdChain: string[] = [];
 
   constructor(location: RootLocation) {
     this.#location = location;
@@ -104,7 +106,7 @@ export class FileTransaction {
       v: 1, pid: process.pid, host: hostname(), startedAt: Date.now(), phase: 'staging', dirs: [], createdAbove: 0, files: [],
     };
     this.#journal = journal;
-    journal.createdAbove = await this.#createRoot();
+    await this.#createRoot(journal);
     const dirs = new Set<string>();
     for (const w of writes) {
       const segments = w.rel.split('/');
@@ -161,20 +163,31 @@ export class FileTransaction {
     const journal = this.#journal;
     if (!journal) return [];
     const leftovers = await applyJournal(this.#root, journal);
-    if (this.#journalPath) await rm(this.#journalPath, { force: true }).catch(() => leftovers.push(this.#journalPath!));
-    await removeCreatedAbove(this.#root, journal.createdAbove);
+    for (const path of this.#journalPath ? [this.#journalPath, `${this.#journalPath}.tmp`] : []) {
+      await rm(path, { force: true }).catch(() => leftovers.push(path));
+    }
+    for (const dir of this.#createdChain.reverse()) {
+      try {
+        await rmdir(dir);
+      } catch {
+        break; // not empty (someone used it) or gone: its parents stay too
+      }
+    }
     return leftovers;
   }
 
-  /** Creates the missing folders down to the root, refusing symlinks; returns how many levels it created. */
-  async #createRoot(): Promise<number> {
+  /** Creates the missing folders down to the root, refusing symlinks, counting in `createdAbove` as it goes. */
+  async #createRoot(journal: Journal): Promise<void> {
     let dir = this.#location.base;
-    let created = 0;
     for (const segment of this.#location.missing) {
       dir = join(dir, segment);
-      created = (await makeDir(dir, segment)) ? created + 1 : 0;
+      if (await makeDir(dir, segment)) {
+        this.#createdChain.push(dir);
+        journal.createdAbove++;
+      } else {
+        journal.createdAbove = 0;
+      }
     }
-    return created;
   }
 
   /** Walks down from the root, creating what is missing and refusing symlinks and files on the way. */

@@ -36,7 +36,7 @@ export function patchFs(dir: string, code: 'ENOSPC' | 'EROFS'): () => void {
     if (!below(path)) return original(path, data, opts);
     if (code === 'EROFS') throw systemError(code, 'open', String(path));
     // A full disk accepts the first blocks, then refuses: a partial file is left for the caller to clean.
-    const bytes = data as Uint8Array;
+    const bytes = typeof data === 'string' ? Buffer.from(data) : (data as Uint8Array);
     await original(path, bytes.subarray(0, Math.floor(bytes.length / 2)), opts);
     throw systemError(code, 'write', String(path));
   });
