@@ -82,6 +82,9 @@ function isSpace(c: number): boolean {
 }
 
 
+/** Names of Object.prototype members (`__proto__`, `constructor`, `toString`, …): not variable names. */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 export function parseManifest(value: unknown, file = MANIFEST_NAME): TemplateManifest {
   const f = Fields.root(value, file);
   const id = f.string('id', { pattern: TEMPLATE_ID, max: 100, hint: 'a lowercase id like "readme" or "acme.api-reference"' });
@@ -105,6 +108,9 @@ export function parseManifest(value: unknown, file = MANIFEST_NAME): TemplateMan
   const variables = f.array('variables', { max: LIMITS.maxVariables }).map((item, i) => {
     const v = f.item('variables', i, item);
     const varName = v.string('name', { pattern: VARIABLE_NAME, max: 64, hint: 'an identifier like projectName' });
+    // Code that collects values in a plain object ({}[name] = value) would lose "__proto__" or
+    // shadow "toString"; such names are refused everywhere rather than handled in some places.
+    if (PROTOTYPE_KEYS.has(varName)) v.fail('name', `"${varName}" is a name every JavaScript object already has; choose another`);
     if (seen.has(varName)) v.fail('name', `duplicate variable "${varName}"`);
     seen.add(varName);
     const variable: TemplateVariable = { name: varName, prompt: v.string('prompt', { min: 1, max: 200 }) };

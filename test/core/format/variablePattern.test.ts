@@ -148,3 +148,15 @@ describe('compileVariablePattern: linear-time matching', () => {
     assert.equal(p.test(42 as unknown as string), false);
   });
 });
+
+describe('template.json variable names', () => {
+  test('names of Object.prototype members are refused, naming the field', () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__']) {
+      const m = { ...sampleManifest(), variables: [{ name, prompt: 'X' }] };
+      assert.throws(() => parseManifest(m), (err: unknown) => err instanceof FormatError && err.field === 'variables[0].name' && /every JavaScript object already has/.test(err.message), name);
+    }
+    for (const name of ['proto', 'Constructor', 'toString2', '_proto_']) {
+      assert.equal(parseManifest({ ...sampleManifest(), variables: [{ name, prompt: 'X' }] }).variables[0]!.name, name);
+    }
+  });
+});
