@@ -1,11 +1,11 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, FormatError, RollbackError } from '../errors';
 import {
   parseCatalogBytes, readPackage, serializeCatalog, sha256Hex, signPackageDigest, toBase64, toPublicKeyFile, utf8,
   type Catalog, type KeyPair, type TemplateEntry, type TemplateManifest,
 } from '../format';
-import { syncDir, writeFileAtomic } from '../util/atomicFile';
+import { ATOMIC_TEMP, syncDir, writeFileAtomic } from '../util/atomicFile';
 import { CATALOG_FILE, PACKAGES_DIR, PUBLIC_KEY_FILE, packagePath } from './layout';
 import { acquireLock, LOCK_FILE, type HeldLock, type LockOptions } from './lock';
 import { compareSemver } from './semver';
@@ -84,6 +84,9 @@ interface Checked {
 
 async function publishLocked(opts: PublishOptions, { now, expiresInDays, initialVersion, downloads, manifests }: Checked, lock: HeldLock): Promise<PublishResult> {
   const publisher = opts.publisherKey ?? opts.catalogKey;
+  // Holding the lock, any temp file of ours is a dead publisher's: it would be served otherwise.
+  await sweepTemps(opts.marketplaceDir);
+  await sweepTemps(join(opts.marketplaceDir, PACKAGES_DIR));
   const catalogFile = join(opts.marketplaceDir, CATALOG_FILE);
   const basis = await readCatalogBytes(catalogFile);
   const previous = basis ? await readExistingCatalog(catalogFile, opts.catalogKey, basis) : undefined;
@@ -124,6 +127,17 @@ async function publishLocked(opts: PublishOptions, { now, expiresInDays, initial
     }
   });
   return { catalog, ...result };
+}
+
+/** Removes the temp files writeFileAtomic (util/atomicFile.ts) leaves when its process dies. */
+async function sweepTemps(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (ATOMIC_TEMP.test(name)) await rm(join(dir, name), { force: true });
 }
 
 /** catalog.json's bytes, or undefined for a new marketplace. */

@@ -140,11 +140,15 @@ describe('concurrent publishing never loses an update', () => {
     dead.child.kill('SIGKILL');
     assert.equal((await dead.exit).signal, 'SIGKILL');
     await access(join(dir, LOCK_FILE)); // left behind
+    // A publisher killed while writing leaves temp files, which a server would serve.
+    await writeFile(join(dir, 'catalog.json.tmp-0123456789ab'), 'half');
+    await writeFile(join(dir, 'packages', 'alpha-1.0.0.zip.tmp-0123456789ab'), 'half');
     const next = publishProcess(dir, beta);
     const done = await next.exit;
     assert.equal(done.code, 0, done.stderr);
     assert.deepEqual((await catalogOf(dir)).templates.map((t) => t.id).sort(), ['base', 'beta']);
     assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('.publish')), [], 'no lock files remain');
+    assert.deepEqual((await readdir(dir, { recursive: true })).filter((f) => f.includes('.tmp-')), [], 'the dead publisher\'s temp files are swept');
   });
 
   test('a publish that cannot get the lock in time gives up, naming the holder, and writes nothing', async () => {
