@@ -7,7 +7,7 @@ export type { ListedTemplate, SourceConfig, SourceState, SourceStatus } from './
 export type { SearchQuery, SearchHit } from './catalog/searchIndex';
 export type { ConflictPolicy, InstallOptions, InstallPlan, InstallResult, RenderedPackage } from './install/installer';
 export type { TemplateManifest, TemplateVariable, TemplatePackage } from './format';
-export { compileVariablePattern } from './format';
+export { compileVariablePattern, type VariablePattern } from './format';
 export type { HttpClientOptions } from './net/httpClient';
 export { parseNoProxy, type NoProxyList } from './net/noProxy';
 export type { ProxyOptions } from './net/proxy';

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors';
 import type { ConflictPolicy } from '../../core';
@@ -26,14 +25,15 @@ export const install: Command = {
     const [ref, target] = expectPositionals(positionals, ['id', 'target-dir']);
     const onConflict = (values['on-conflict'] ?? 'fail') as ConflictPolicy;
     if (!POLICIES.includes(onConflict)) throw new UsageError(`--on-conflict expects fail, skip or overwrite, got "${onConflict}"`);
-    const variables: Record<string, string> = {};
+    // No prototype: "--var __proto__=x" must become a variable, not a prototype assignment that vanishes.
+    const variables: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const pair of values.var ?? []) {
       const eq = pair.indexOf('=');
       if (eq <= 0) throw new UsageError(`--var expects name=value, got "${pair}"`);
       variables[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
+    // The engine creates a missing target folder itself, and only once the install can go ahead.
     const targetDir = resolve(io.cwd, target!);
-    await mkdir(targetDir, { recursive: true });
     const client = await openClient(values, io);
     try {
       const result = await client.install(ref!, targetDir, variables, { onConflict });

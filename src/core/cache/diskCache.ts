@@ -21,6 +21,12 @@
  * - LRU recency is the record's mtime, bumped with `utimes` on every hit: one metadata syscall
  *   instead of rewriting the record, and no read-modify-write race with a window that is storing a
  *   new value under the same key at that moment. Writes set the mtime from the cache's clock too.
+ * - A cache is an optimisation, so a folder the cache cannot use is no failure: a read-only folder
+ *   still serves what it holds (recency is simply not updated), a full disk (ENOSPC), a quota, a
+ *   permission or I/O error makes a write or read a no-op / miss. Each such failure is a
+ *   `CacheProblem`: told to `onProblem`, shown by `stats()`, never thrown, so callers carry on
+ *   with the bytes they have in memory and never report a disk problem as a network or
+ *   verification failure.
  * - Nothing is remembered between calls: totals, recency and references are re-read from the
  *   folder, since another process may have changed any of them. A file vanishing under an
  *   operation (ENOENT) is a miss. The worst a race between processes can do is turn a hit into a
@@ -52,14 +58,29 @@ export interface DiskCacheOptions {
   onCorrupt?: (key: string, reason: string) => void;
   /** How long `gc` keeps an expired entry as an offline fallback. Default 7 days. */
   keepStaleMs?: number;
+  /** Told about every file system failure the cache absorbed (full disk, read-only folder, …). */
+  onProblem?: (problem: CacheProblem) => void;
+}
+
+/** A file system failure the cache absorbed instead of failing the operation that used it. */
+export interface CacheProblem {
+  /** What the cache was doing: its folder could not be created, a value not read or stored, … */
+  operation: 'open' | 'read' | 'write' | 'touch' | 'remove' | 'scan';
+  /** The system error code: ENOSPC, EROFS, EACCES, EDQUOT, EIO, … */
+  code: string;
+  message: string;
+  /** Epoch ms, from the cache's clock. */
+  at: number;
 }
 
 export interface SetResult {
   meta: EntryMeta;
   /** Uncompressed bytes. */
   rawBytes: number;
-  /** Bytes of the blob on disk; 0 when the value alone exceeds `maxBytes` and was not stored. */
+  /** Bytes of the blob on disk; 0 when the value was not stored (larger than `maxBytes`, or see `problem`). */
   storedBytes: number;
+  /** Set when the value could not be stored because of the file system (full disk, read-only folder). */
+  problem?: CacheProblem;
 }
 
 export interface DiskCacheStats {
@@ -67,6 +88,8 @@ export interface DiskCacheStats {
   blobs: number;
   /** Bytes of records + blobs, the figure `maxBytes` bounds. */
   bytes: number;
+  /** The last file system failure, until a later write succeeds: the folder is full, read-only, … */
+  problem?: CacheProblem;
 }
 
 const DEFAULT_KEEP_STALE_MS = 7 * 24 * 60 * 60 * 1000;
@@ -78,6 +101,11 @@ export class DiskCache {
   readonly #now: () => number;
   readonly #sweep: SweepContext;
   readonly #onCorrupt: ((key: string, reason: string) => void) | undefined;
+  readonly #onProblem: ((problem: CacheProblem) => void) | undefined;
+  /** The last absorbed failure; cleared by a successful write. */
+  #problem: CacheProblem | undefined;
+  /** The folder could not be created: every read misses and every write is skipped. */
+  #unusable = false;
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Stored bytes as of the last folder scan, plus what this process wrote since (see #set). */
   #estimate: { bytes: number; scannedAt: number } | undefined;
@@ -91,6 +119,7 @@ export class DiskCache {
     const keepStaleMs = requireDuration(owner, 'keepStaleMs', opts.keepStaleMs ?? DEFAULT_KEEP_STALE_MS);
     this.#now = opts.now ?? Date.now;
     this.#onCorrupt = opts.onCorrupt;
+    this.#onProblem = opts.onProblem;
     this.#layout = new DiskLayout(opts.dir);
     this.#sweep = {
       layout: this.#layout,
@@ -101,15 +130,22 @@ export class DiskCache {
     };
   }
 
+  /** Opens the cache; a folder that cannot be created gives a cache that holds nothing (see `stats().problem`). */
   static async open(opts: DiskCacheOptions): Promise<DiskCache> {
     const cache = new DiskCache(opts);
-    await createFolders(cache.#layout);
+    try {
+      await createFolders(cache.#layout);
+    } catch (err) {
+      if (!isSystemError(err)) throw err;
+      cache.#unusable = true;
+      cache.#absorb('open', err);
+    }
     return cache;
   }
 
   /** The value for `key`, checked against its digest; `undefined` on a miss, an expired entry (unless `allowStale`) or corruption. */
   get(key: string, opts: GetOptions = {}): Promise<CachedItem | undefined> {
-    return this.#guard(() => this.#get(key, opts.allowStale ?? false));
+    return this.#guard(() => this.#absorbing('read', undefined, () => this.#get(key, opts.allowStale ?? false)));
   }
 
   /** Stores `bytes` under `key`, then evicts least recently used entries while over `maxBytes`. */
@@ -119,14 +155,14 @@ export class DiskCache {
 
   /** After a 304: new expiry (and validators, when given) for the stored value; the blob is untouched. `undefined` if there is nothing to refresh. */
   refresh(key: string, opts: SetOptions): Promise<EntryMeta | undefined> {
-    return this.#guard(() => this.#refresh(key, opts));
+    return this.#guard(() => this.#absorbing('read', undefined, () => this.#refresh(key, opts)));
   }
 
   /** Forgets `key`. Its blob may be shared, so it goes at the next eviction or `gc`. */
   delete(key: string): Promise<void> {
-    return this.#guard(async () => {
+    return this.#guard(() => this.#absorbing('remove', undefined, async () => {
       await removeFile(this.#layout.recordPath(key));
-    });
+    }));
   }
 
   /** Removes every entry and blob (temp files of writes in progress are left to finish). */
@@ -152,8 +188,10 @@ export class DiskCache {
 
   stats(): Promise<DiskCacheStats> {
     return this.#guard(async () => {
-      const scan = await scanStore(this.#layout);
-      return { entries: scan.records.length, blobs: scan.blobs.size, bytes: scan.bytes };
+      const scan = await this.#absorbing('scan', undefined, () => scanStore(this.#layout));
+      const stats: DiskCacheStats = scan ? { entries: scan.records.length, blobs: scan.blobs.size, bytes: scan.bytes } : { entries: 0, blobs: 0, bytes: 0 };
+      if (this.#problem) stats.problem = { ...this.#problem };
+      return stats;
     });
   }
 
@@ -170,6 +208,29 @@ export class DiskCache {
     const forget = (): void => void this.#inFlight.delete(running);
     running.then(forget, forget);
     return running;
+  }
+
+  /** Runs `operation`; a file system failure becomes a CacheProblem and `fallback`. */
+  async #absorbing<T, F>(kind: CacheProblem['operation'], fallback: F, operation: () => Promise<T>): Promise<T | F> {
+    if (this.#unusable) return fallback;
+    try {
+      return await operation();
+    } catch (err) {
+      if (!isSystemError(err)) throw err;
+      this.#absorb(kind, err);
+      return fallback;
+    }
+  }
+
+  #absorb(operation: CacheProblem['operation'], err: NodeJS.ErrnoException): CacheProblem {
+    const problem: CacheProblem = { operation, code: err.code!, message: err.message, at: this.#now() };
+    this.#problem = problem;
+    try {
+      this.#onProblem?.(problem);
+    } catch {
+      // A listener's failure is not the cache's.
+    }
+    return problem;
   }
 
   async #get(key: string, allowStale: boolean): Promise<CachedItem | undefined> {
@@ -192,28 +253,43 @@ export class DiskCache {
       await this.#dropCorrupt(key, err, [recordPath, blobPath]);
       return undefined;
     }
-    await touchFile(recordPath, now);
+    // Recency only steers eviction: a read-only folder still serves what it holds.
+    await this.#absorbing('touch', false, () => touchFile(recordPath, now));
     return { bytes, meta: record.meta, stale };
   }
 
   async #set(key: string, bytes: Uint8Array, opts: SetOptions): Promise<SetResult> {
     const now = this.#now();
     const meta = this.#freshMeta(sha256Hex(bytes), bytes.byteLength, now, opts);
+    const notStored = (problem?: CacheProblem): SetResult => ({ meta, rawBytes: bytes.byteLength, storedBytes: 0, ...(problem ? { problem } : {}) });
+    if (this.#unusable) return notStored(this.#problem);
     const blob = encodeBlob(bytes);
     const record = serializeRecord({ v: 1, key, compression: blob.compression, meta });
     const recordPath = this.#layout.recordPath(key);
     if (blob.data.byteLength + record.byteLength > this.#maxBytes) {
       // Storing it would evict everything else and then itself. The old value is outdated either way.
-      await removeFile(recordPath);
-      return { meta, rawBytes: bytes.byteLength, storedBytes: 0 };
+      await this.#absorbing('remove', false, () => removeFile(recordPath));
+      return notStored();
     }
-    await this.#writeBlob(meta.sha256, blob.data, now);
-    await writeFileAtomic(recordPath, record, now);
+    try {
+      await this.#writeBlob(meta.sha256, blob.data, now);
+      await writeFileAtomic(recordPath, record, now);
+    } catch (err) {
+      if (!isSystemError(err)) throw err;
+      // The old record (if any) describes an older value: drop it so it is not served as current.
+      await removeFile(recordPath).catch(() => undefined);
+      return notStored(this.#absorb('write', err));
+    }
+    this.#problem = undefined;
+    await this.#absorbing('scan', undefined, () => this.#evictIfNeeded(blob.data.byteLength + record.byteLength, now));
+    return { meta, rawBytes: bytes.byteLength, storedBytes: blob.data.byteLength };
+  }
+
+  async #evictIfNeeded(added: number, now: number): Promise<void> {
     // Only a folder scan (a readdir + stat per file) gives a total no other window can have made
     // wrong, but one per set makes a batch of n downloads cost n scans. So scan when this
     // process's own estimate nears the budget, or when the last scan is older than
     // RESCAN_INTERVAL_MS: another window can push the folder over budget for at most that long.
-    const added = blob.data.byteLength + record.byteLength;
     const e = this.#estimate;
     if (!e || e.bytes + added > this.#maxBytes * 0.9 || now - e.scannedAt > RESCAN_INTERVAL_MS) {
       const scan = await scanStore(this.#layout);
@@ -222,7 +298,6 @@ export class DiskCache {
     } else {
       e.bytes += added;
     }
-    return { meta, rawBytes: bytes.byteLength, storedBytes: blob.data.byteLength };
   }
 
   /** Content addressing: an existing blob of the right size is this content already; only its mtime is bumped, so an orphan sweep running right now spares it. */
@@ -247,7 +322,8 @@ export class DiskCache {
       etag: opts.etag ?? record.meta.etag,
       lastModified: opts.lastModified ?? record.meta.lastModified,
     });
-    await writeFileAtomic(recordPath, serializeRecord({ ...record, meta }), now);
+    // Not written (full disk, read-only folder): the caller still gets the new expiry, from memory.
+    await this.#absorbing('write', undefined, () => writeFileAtomic(recordPath, serializeRecord({ ...record, meta }), now));
     return meta;
   }
 
@@ -273,7 +349,7 @@ export class DiskCache {
   }
 
   async #dropCorrupt(key: string, err: IntegrityError, paths: readonly string[]): Promise<void> {
-    for (const path of paths) await removeFile(path);
+    for (const path of paths) await this.#absorbing('remove', false, () => removeFile(path));
     this.#report(key, err);
   }
 
@@ -284,6 +360,11 @@ export class DiskCache {
 
 /** See #set: how stale this process's idea of the folder's total may get. */
 const RESCAN_INTERVAL_MS = 30_000;
+
+/** An error from the operating system (it has an errno code), as opposed to a bug or a refusal. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && /^E[A-Z0-9]+$/.test((err as NodeJS.ErrnoException).code!);
+}
 
 async function createFolders(layout: DiskLayout): Promise<void> {
   await mkdir(layout.keysDir, { recursive: true });

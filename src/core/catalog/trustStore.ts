@@ -189,7 +189,13 @@ export class TrustStore {
     const run = this.updates.then(async () => {
       const state = await this.read();
       change(state);
-      await writeFileAtomic(this.file, serialize(state));
+      try {
+        await writeFileAtomic(this.file, serialize(state));
+      } catch (err) {
+        // A full disk or a read-only folder: this process still remembers the state (rollback
+        // protection holds for its lifetime) and the file catches up on the next write.
+        if (typeof (err as NodeJS.ErrnoException)?.code !== 'string') throw err;
+      }
       this.state = state;
     });
     this.updates = run.catch(() => undefined);

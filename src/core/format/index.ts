@@ -7,5 +7,6 @@ export * from './limits';
 export * from './manifest';
 export * from './packageSignature';
 export * from './safePath';
+export * from './variablePattern';
 export * from './zip';
 export * from './nativeEd25519';

@@ -1,65 +1,156 @@
-import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, realpath, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, link, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { ConflictError, UnsafePackageError } from '../errors';
+import { checkEntryPath } from '../format/safePath';
 import { errorCode, lstatIfExists, samePath } from './fsUtil';
 
-interface Staged {
-  /** Path relative to the root, with "/" separators: what errors report. */
+/**
+ * Writes a set of files below a root folder all or nothing, and stays all or nothing across a
+ * crash (SIGKILL, power cut aside) at any instant.
+ *
+ * Protocol, each step safe to interrupt:
+ *
+ * 1. `begin` creates the root folder if needed, then writes a **journal** into it
+ *    (`.template-install-<pid>-<random>.json`, atomically: temp file + rename) naming every temp
+ *    and backup file the transaction may create and every folder it will create.
+ * 2. `stage` writes each file to its temp file beside the destination (`.template-<random>.tmp`).
+ * 3. `commit` moves each file into place. A replaced file is first hard-linked to its backup name,
+ *    then the temp file is renamed over it: the destination always holds the old or the new
+ *    content, never nothing. A new file is hard-linked from its temp file, which fails instead of
+ *    replacing a file someone created meanwhile. When every file is in place the journal is marked
+ *    `committed`, then backups and the journal are removed.
+ *
+ * `recoverInterrupted(root)`, run by every install before it looks at the destinations, finishes
+ * what a dead process left: a `committed` journal is rolled forward (backups and temps removed),
+ * any other is rolled back (backups renamed over their destinations, new files whose content is
+ * the journal's removed, temps removed, created folders removed when empty). So the next run sees
+ * the folder as it was before the interrupted install, or as it was after it, and no leftovers.
+ *
+ * Nothing is flushed to disk (no fsync): the guarantee covers a process that dies, not a machine
+ * that loses power, where the file system's own ordering decides.
+ */
+
+interface JournalFile {
+  /** Destination, relative to the root, "/"-separated. */
   rel: string;
-  target: string;
+  /** Names (no folder) of the temp and backup files, beside the destination. */
   temp: string;
+  backup?: string;
+  /** Hex SHA-256 of the new content: a destination holding it after a crash is ours to remove. */
+  sha256: string;
+}
+
+interface Journal {
+  v: 1;
+  pid: number;
+  host: string;
+  startedAt: number;
+  phase: 'staging' | 'committed';
+  /** Folders below the root this transaction creates, relative, parents first. */
+  dirs: string[];
+  /** How many levels of the root and its parents this transaction created (the root itself first). */
+  createdAbove: number;
+  files: JournalFile[];
+}
+
+export interface PlannedWrite {
+  /** "/"-separated path below the root, already checked. */
+  rel: string;
+  bytes: Uint8Array;
+  /** Replace an existing file (keeping a backup until commit) rather than create a new one. */
   replace: boolean;
 }
 
-interface Committed {
-  target: string;
-  /** Where the replaced file waits until the whole commit has succeeded. */
-  backup?: string;
+/** Where the root folder is, or will be: an existing real folder plus the names to create below it. */
+export interface RootLocation {
+  /** Real path (fs.realpath) of the deepest existing folder. */
+  base: string;
+  /** Folders to create below `base` to reach the root; empty when the root exists. */
+  missing: readonly string[];
 }
 
-/** Error codes of file systems without hard links, where a no-replace move falls back to check-then-rename. */
+/** Error codes of file systems without hard links, where moves fall back to check-then-rename. */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+const JOURNAL_NAME = /^\.template-install-(\d+)-[0-9a-f]{12}\.json$/;
+/** A journal being written (`.tmp`) or being recovered by another process (`.recovering-<pid>`). */
+const JOURNAL_SIDE = /^(\.template-install-\d+-[0-9a-f]{12}\.json)\.(?:tmp|recovering-(\d+))$/;
+/** A journal from another machine (a shared folder) is left alone this long: its owner may be alive. */
+const FOREIGN_JOURNAL_MS = 24 * 60 * 60 * 1000;
 
-/**
- * Writes a set of files below `root` all or nothing. `stage` writes each file to a temp file in
- * its destination folder, creating missing folders one level at a time and refusing symbolic
- * links; `commit` moves them into place, keeping each replaced file as a backup until every
- * move has succeeded; `rollback` undoes whatever was done: temps, new files, replaced files and
- * created folders.
- */
 export class FileTransaction {
+  readonly #location: RootLocation;
   readonly #root: string;
-  readonly #createdDirs: string[] = [];
-  readonly #staged: Staged[] = [];
-  readonly #committed: Committed[] = [];
+  #journal: Journal | undefined;
+  #journalPath: string | undefined;
+  /** Index in the journal's files of each staged destination. */
+  readonly #planned = new Map<string, { file: JournalFile; write: PlannedWrite }>();
   #done = false;
+  /** The root and parents this transaction created, parents first (rollback removes them while empty). */
+  readonly #createdChain: string[] = [];
 
-  /** `root` must be a real path (see fs.realpath); it is trusted, everything below it is checked. */
-  constructor(root: string) {
-    this.#root = root;
+  constructor(location: RootLocation) {
+    this.#location = location;
+    this.#root = join(location.base, ...location.missing);
   }
 
-  /** Writes `bytes` beside `rel` (a checked, "/"-separated path below the root), ready to commit. */
-  async stage(rel: string, bytes: Uint8Array, replace: boolean, signal?: AbortSignal): Promise<void> {
+  get root(): string {
+    return this.#root;
+  }
+
+  /** Creates the root if needed and journals every file, folder, temp and backup name before anything else is written. */
+  async begin(writes: readonly PlannedWrite[]): Promise<void> {
+    const journal: Journal = {
+      v: 1, pid: process.pid, host: hostname(), startedAt: Date.now(), phase: 'staging', dirs: [], createdAbove: 0, files: [],
+    };
+    this.#journal = journal;
+    await this.#createRoot(journal);
+    const dirs = new Set<string>();
+    for (const w of writes) {
+      const segments = w.rel.split('/');
+      for (let i = 1; i < segments.length; i++) {
+        const dir = segments.slice(0, i).join('/');
+        if (dirs.has(dir)) continue;
+        if (journal.createdAbove > 0 || !(await lstatIfExists(join(this.#root, ...dir.split('/'))))) {
+          dirs.add(dir);
+          journal.dirs.push(dir);
+        }
+      }
+      const file: JournalFile = { rel: w.rel, temp: tempName('tmp'), sha256: createHash('sha256').update(w.bytes).digest('hex') };
+      if (w.replace) file.backup = tempName('bak');
+      journal.files.push(file);
+      this.#planned.set(w.rel, { file, write: w });
+    }
+    this.#journalPath = join(this.#root, `.template-install-${process.pid}-${randomBytes(6).toString('hex')}.json`);
+    await writeJournal(this.#journalPath, journal);
+  }
+
+  /** Writes the file planned for `rel` to its temp file, creating missing folders one level at a time and refusing symbolic links. */
+  async stage(rel: string, signal?: AbortSignal): Promise<void> {
+    const planned = this.#planned.get(rel);
+    if (!planned) throw new Error(`${rel} was not planned`);
     const segments = rel.split('/');
     const dir = await this.#ensureDir(segments.slice(0, -1), rel);
-    const staged: Staged = { rel, target: join(dir, segments[segments.length - 1]!), temp: join(dir, tempName('tmp')), replace };
-    this.#staged.push(staged); // before writing, so a rollback also removes a half-written temp
     // 'wx' (O_CREAT | O_EXCL) never opens an existing path, so it cannot follow a planted symlink.
-    await writeFile(staged.temp, bytes, { flag: 'wx', signal });
+    await writeFile(join(dir, planned.file.temp), planned.write.bytes, { flag: 'wx', signal });
   }
 
-  /** Moves every staged file into place. If it throws, `rollback()` restores the state before `stage`. */
+  /** Moves every staged file into place. If it throws, `rollback()` restores the state before `begin`. */
   async commit(): Promise<void> {
-    for (const s of this.#staged) {
-      await this.#assertFolderUnchanged(s);
-      if (s.replace) await this.#moveReplacing(s);
-      else await this.#moveNoReplace(s);
+    for (const { file, write } of this.#planned.values()) {
+      const target = join(this.#root, ...file.rel.split('/'));
+      await this.#assertFolderUnchanged(file.rel, dirname(target));
+      if (write.replace) await moveReplacing(target, file);
+      else await moveNoReplace(target, file);
     }
+    this.#journal!.phase = 'committed';
+    await writeJournal(this.#journalPath!, this.#journal!);
     this.#done = true;
-    this.#staged.length = 0;
-    await Promise.all(this.#committed.map((c) => c.backup && rm(c.backup, { force: true })));
+    // From here on the install has happened; what follows is cleanup, which recovery would redo.
+    await applyJournal(this.#root, this.#journal!).catch(() => undefined);
+    await rm(this.#journalPath!, { force: true }).catch(() => undefined);
   }
 
   /**
@@ -68,27 +159,35 @@ export class FileTransaction {
    */
   async rollback(): Promise<string[]> {
     if (this.#done) return [];
-    const leftovers: string[] = [];
-    const attempt = async (path: string, undo: () => Promise<unknown>) => {
-      try {
-        await undo();
-      } catch {
-        leftovers.push(path);
-      }
-    };
-    for (const c of this.#committed.splice(0).reverse()) {
-      await attempt(c.target, () => rm(c.target, { force: true }));
-      const backup = c.backup;
-      if (backup) await attempt(backup, () => rename(backup, c.target));
+    this.#done = true;
+    const journal = this.#journal;
+    if (!journal) return [];
+    const leftovers = await applyJournal(this.#root, journal);
+    for (const path of this.#journalPath ? [this.#journalPath, `${this.#journalPath}.tmp`] : []) {
+      await rm(path, { force: true }).catch(() => leftovers.push(path));
     }
-    for (const s of this.#staged.splice(0)) await attempt(s.temp, () => rm(s.temp, { force: true }));
-    for (const dir of this.#createdDirs.splice(0).reverse()) {
-      // Only folders this transaction created, and only while empty: someone may have used one since.
-      await rmdir(dir).catch((err: unknown) => {
-        if (errorCode(err) !== 'ENOENT' && errorCode(err) !== 'ENOTEMPTY') leftovers.push(dir);
-      });
+    for (const dir of this.#createdChain.reverse()) {
+      try {
+        await rmdir(dir);
+      } catch {
+        break; // not empty (someone used it) or gone: its parents stay too
+      }
     }
     return leftovers;
+  }
+
+  /** Creates the missing folders down to the root, refusing symlinks, counting in `createdAbove` as it goes. */
+  async #createRoot(journal: Journal): Promise<void> {
+    let dir = this.#location.base;
+    for (const segment of this.#location.missing) {
+      dir = join(dir, segment);
+      if (await makeDir(dir, segment)) {
+        this.#createdChain.push(dir);
+        journal.createdAbove++;
+      } else {
+        journal.createdAbove = 0;
+      }
+    }
   }
 
   /** Walks down from the root, creating what is missing and refusing symlinks and files on the way. */
@@ -96,58 +195,275 @@ export class FileTransaction {
     let dir = this.#root;
     for (const segment of segments) {
       dir = join(dir, segment);
-      let stats = await lstatIfExists(dir);
-      if (!stats) {
-        try {
-          await mkdir(dir);
-          this.#createdDirs.push(dir);
-        } catch (err) {
-          if (errorCode(err) !== 'EEXIST') throw err; // created by someone else meanwhile: check it below
-        }
-        stats = await lstat(dir);
-      }
-      if (stats.isSymbolicLink()) throw symlinkRefused(rel, dir);
-      if (!stats.isDirectory()) throw new ConflictError(`${rel}: ${dir} is a file where the template needs a folder`, [rel]);
+      await makeDir(dir, rel);
     }
     return dir;
   }
 
   /** The folder must still resolve to itself: no symlink swapped in anywhere above it since staging. */
-  async #assertFolderUnchanged(s: Staged): Promise<void> {
-    const dir = dirname(s.target);
-    if (!samePath(await realpath(dir), dir)) throw symlinkRefused(s.rel, dir);
+  async #assertFolderUnchanged(rel: string, dir: string): Promise<void> {
+    if (!samePath(await realpath(dir), dir)) throw symlinkRefused(rel, dir);
   }
+}
 
-  async #moveReplacing(s: Staged): Promise<void> {
-    const done: Committed = { target: s.target, backup: join(dirname(s.target), tempName('bak')) };
+/** Creates one folder if missing (true when this call created it); a symlink or file there is refused. */
+async function makeDir(dir: string, rel: string): Promise<boolean> {
+  let stats = await lstatIfExists(dir);
+  let created = false;
+  if (!stats) {
     try {
-      await rename(s.target, done.backup!);
+      await mkdir(dir);
+      created = true;
     } catch (err) {
-      if (errorCode(err) !== 'ENOENT') throw err;
-      delete done.backup; // the file went away meanwhile: nothing to keep
+      if (errorCode(err) !== 'EEXIST') throw err; // created by someone else meanwhile: check it below
     }
-    this.#committed.push(done);
-    await rename(s.temp, s.target);
+    stats = await lstat(dir);
   }
+  if (stats.isSymbolicLink()) throw symlinkRefused(rel, dir);
+  if (!stats.isDirectory()) throw new ConflictError(`${rel}: ${dir} is a file where the template needs a folder`, [rel]);
+  return created;
+}
 
-  /**
-   * Moves the temp file to a target that must not exist. A hard link fails with EEXIST instead
-   * of replacing, so a file someone created after the conflict check is never clobbered.
-   */
-  async #moveNoReplace(s: Staged): Promise<void> {
-    const createdMeanwhile = () => new ConflictError(`${s.rel} was created by someone else during the install`, [s.rel]);
+/** Keeps the old file as a backup (a second name for it), then renames the new one over it. */
+async function moveReplacing(target: string, file: JournalFile): Promise<void> {
+  const dir = dirname(target);
+  const backup = join(dir, file.backup!);
+  try {
+    await link(target, backup);
+  } catch (err) {
+    const code = errorCode(err) ?? '';
+    if (code === 'ENOENT') {
+      // The file went away meanwhile: nothing to keep.
+    } else if (NO_HARD_LINKS.has(code)) {
+      // A copy under a temporary name first, so a crash never leaves a partial backup to restore.
+      const partial = `${backup}.partial`;
+      await copyFile(target, partial, constants.COPYFILE_EXCL);
+      await rename(partial, backup);
+    } else {
+      throw err;
+    }
+  }
+  await rename(join(dir, file.temp), target);
+}
+
+/**
+ * Moves the temp file to a target that must not exist. A hard link fails with EEXIST instead of
+ * replacing, so a file someone created after the conflict check is never clobbered.
+ */
+async function moveNoReplace(target: string, file: JournalFile): Promise<void> {
+  const temp = join(dirname(target), file.temp);
+  const createdMeanwhile = () => new ConflictError(`${file.rel} was created by someone else during the install`, [file.rel]);
+  try {
+    await link(temp, target);
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST') throw createdMeanwhile();
+    if (!NO_HARD_LINKS.has(errorCode(err) ?? '')) throw err;
+    if (await lstatIfExists(target)) throw createdMeanwhile();
+    await rename(temp, target);
+    return;
+  }
+  await unlink(temp);
+}
+
+/**
+ * Brings the files a journal names to its outcome: forward when it is `committed` (only backups
+ * and temps go), back otherwise. Every step tolerates having been done already, so recovering a
+ * recovery is fine. Returns the paths it could not restore or remove.
+ */
+async function applyJournal(root: string, journal: Journal): Promise<string[]> {
+  const leftovers: string[] = [];
+  const attempt = async (path: string, undo: () => Promise<unknown>) => {
     try {
-      await link(s.temp, s.target);
+      await undo();
     } catch (err) {
-      if (errorCode(err) === 'EEXIST') throw createdMeanwhile();
-      if (!NO_HARD_LINKS.has(errorCode(err) ?? '')) throw err;
-      if (await lstatIfExists(s.target)) throw createdMeanwhile();
-      await rename(s.temp, s.target);
-      this.#committed.push({ target: s.target });
+      if (errorCode(err) !== 'ENOENT') leftovers.push(path);
+    }
+  };
+  for (const file of [...journal.files].reverse()) {
+    const target = join(root, ...file.rel.split('/'));
+    const dir = dirname(target);
+    const temp = join(dir, file.temp);
+    const backup = file.backup ? join(dir, file.backup) : undefined;
+    if (journal.phase === 'staging') {
+      if (backup && (await lstatIfExists(backup).catch(() => undefined))) {
+        // Atomic: the destination goes from new (or old) straight to old, never missing.
+        await attempt(target, () => rename(backup, target));
+      } else if (!file.backup && (await holdsContent(target, file.sha256))) {
+        await attempt(target, () => rm(target, { force: true }));
+      }
+    }
+    await attempt(temp, () => rm(temp, { force: true }));
+    // After a rename between two names of one file (nothing to restore), the backup name remains.
+    if (backup) {
+      await attempt(backup, () => rm(backup, { force: true }));
+      await attempt(`${backup}.partial`, () => rm(`${backup}.partial`, { force: true }));
+    }
+  }
+  if (journal.phase === 'staging') {
+    for (const dir of [...journal.dirs].reverse()) {
+      // Only while empty: someone may have used the folder since.
+      await rmdir(join(root, ...dir.split('/'))).catch((err: unknown) => {
+        const code = errorCode(err);
+        if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST') leftovers.push(dir);
+      });
+    }
+  }
+  return leftovers;
+}
+
+/** Whether `path` is a regular file whose SHA-256 is `sha256` (read without following a symlink). */
+async function holdsContent(path: string, sha256: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    if (!(await handle.stat()).isFile()) return false;
+    return createHash('sha256').update(await handle.readFile()).digest('hex') === sha256;
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Removes the root and the parents a rolled-back transaction created, while they are empty. */
+async function removeCreatedAbove(root: string, levels: number): Promise<void> {
+  let dir = root;
+  for (let i = 0; i < levels; i++) {
+    try {
+      await rmdir(dir);
+    } catch {
       return;
     }
-    this.#committed.push({ target: s.target });
-    await unlink(s.temp);
+    dir = dirname(dir);
+  }
+}
+
+/** Replaces the journal atomically: readers see the previous version or this one. */
+async function writeJournal(path: string, journal: Journal): Promise<void> {
+  const temp = `${path}.tmp`;
+  await rm(temp, { force: true });
+  await writeFile(temp, JSON.stringify(journal), { flag: 'wx' });
+  await rename(temp, path);
+}
+
+export interface RecoveryReport {
+  /** Journals of dead installs that were rolled back or forward. */
+  recovered: number;
+  /** Paths that could not be restored or removed. */
+  leftovers: string[];
+}
+
+/**
+ * Finishes the installs into `root` that a dead process left half done (see the protocol atop
+ * this file). Journals of live processes on this machine, and recent ones of other machines, are
+ * left alone. A missing root is fine: nothing to do.
+ */
+export async function recoverInterrupted(root: string): Promise<RecoveryReport> {
+  const report: RecoveryReport = { recovered: 0, leftovers: [] };
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT' || errorCode(err) === 'ENOTDIR') return report;
+    throw err;
+  }
+  for (const name of names) {
+    const side = JOURNAL_SIDE.exec(name);
+    if (side) {
+      await recoverSide(root, name, side[1]!, side[2], report);
+      continue;
+    }
+    const owner = JOURNAL_NAME.exec(name);
+    if (owner) await recoverJournal(root, name, report);
+  }
+  return report;
+}
+
+async function recoverJournal(root: string, name: string, report: RecoveryReport): Promise<void> {
+  const path = join(root, name);
+  const journal = await readJournal(path);
+  if (journal && isOwnerAlive(journal)) return;
+  if (!journal) {
+    // Unreadable: only when its writer is gone (the pid is in the name) is it safe to drop.
+    const pid = Number(JOURNAL_NAME.exec(name)![1]);
+    if (!isDead(pid)) return;
+    await rm(path, { force: true });
+    return;
+  }
+  // Claim it: of two processes recovering at once, only the one whose rename succeeds goes on.
+  const claimed = `${path}.recovering-${process.pid}`;
+  try {
+    await rename(path, claimed);
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return;
+    throw err;
+  }
+  await finishRecovery(root, claimed, journal, report);
+}
+
+/** A `.tmp` journal never took effect; a `.recovering-<pid>` one whose recoverer died is recovered again. */
+async function recoverSide(root: string, name: string, journalName: string, recoverer: string | undefined, report: RecoveryReport): Promise<void> {
+  const path = join(root, name);
+  const writer = Number(JOURNAL_NAME.exec(journalName)![1]);
+  if (recoverer === undefined) {
+    if (isDead(writer)) await rm(path, { force: true });
+    return;
+  }
+  if (!isDead(Number(recoverer))) return;
+  const journal = await readJournal(path);
+  const claimed = `${join(root, journalName)}.recovering-${process.pid}`;
+  try {
+    await rename(path, claimed);
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return;
+    throw err;
+  }
+  if (journal) await finishRecovery(root, claimed, journal, report);
+  else await rm(claimed, { force: true });
+}
+
+async function finishRecovery(root: string, claimed: string, journal: Journal, report: RecoveryReport): Promise<void> {
+  report.leftovers.push(...(await applyJournal(root, journal)));
+  await rm(claimed, { force: true });
+  if (journal.phase === 'staging') await removeCreatedAbove(root, journal.createdAbove);
+  report.recovered++;
+}
+
+async function readJournal(path: string): Promise<Journal | undefined> {
+  try {
+    const value = JSON.parse(await readFile(path, 'utf8')) as Partial<Journal>;
+    const files = Array.isArray(value.files) ? value.files : undefined;
+    const dirs = Array.isArray(value.dirs) ? value.dirs : undefined;
+    if (value.v !== 1 || typeof value.pid !== 'number' || typeof value.host !== 'string' || !files || !dirs) return undefined;
+    if (value.phase !== 'staging' && value.phase !== 'committed') return undefined;
+    // Every name must stay inside the root: a journal is data found on disk, not trusted.
+    const safeRel = (rel: unknown) => typeof rel === 'string' && checkEntryPath(rel) === undefined;
+    const safeName = (n: unknown) => typeof n === 'string' && /^\.template-[0-9a-f]{12}\.(tmp|bak)$/.test(n);
+    for (const f of files) {
+      if (!safeRel(f.rel) || !safeName(f.temp) || (f.backup !== undefined && !safeName(f.backup)) || !/^[0-9a-f]{64}$/.test(String(f.sha256))) return undefined;
+    }
+    if (!dirs.every(safeRel)) return undefined;
+    const createdAbove = Number.isSafeInteger(value.createdAbove) ? Math.max(0, Math.min(value.createdAbove!, 64)) : 0;
+    return { v: 1, pid: value.pid, host: value.host, startedAt: Number(value.startedAt) || 0, phase: value.phase, dirs, createdAbove, files };
+  } catch {
+    return undefined;
+  }
+}
+
+function isOwnerAlive(journal: Journal): boolean {
+  if (journal.host !== hostname()) return Date.now() - journal.startedAt < FOREIGN_JOURNAL_MS;
+  return !isDead(journal.pid);
+}
+
+/** True only when no process `pid` exists on this machine (this process's own pid is alive). */
+function isDead(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return errorCode(err) === 'ESRCH';
   }
 }
 
@@ -158,4 +474,9 @@ function tempName(kind: 'tmp' | 'bak'): string {
 
 function symlinkRefused(rel: string, at: string): UnsafePackageError {
   return new UnsafePackageError(`${rel}: refusing to write through the symbolic link ${at}`, rel);
+}
+
+/** For tests and diagnostics: whether `name` is one of the transaction's own temporary names. */
+export function isTransactionLeftover(name: string): boolean {
+  return JOURNAL_NAME.test(name) || JOURNAL_SIDE.test(name) || /^\.template-[0-9a-f]{12}\.(tmp|bak)(\.partial)?$/.test(basename(name));
 }

@@ -1,12 +1,13 @@
-import { realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { constants } from 'node:fs';
+import { open, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AbortedError, ConflictError, FormatError, NotFoundError, UnsafePackageError } from '../errors';
-import { checkEntryPath, type TemplateManifest, type TemplatePackage } from '../format';
-import { FileTransaction } from './fileTransaction';
+import { checkEntryPath, collisionKey, type TemplateManifest, type TemplatePackage } from '../format';
+import { FileTransaction, recoverInterrupted, type PlannedWrite, type RootLocation } from './fileTransaction';
 import { errorCode, lstatIfExists } from './fsUtil';
-import { renderText, resolveVariables } from './variables';
+import { RenderBudget, renderText, resolveVariables } from './variables';
 
-export { renderText, resolveVariables } from './variables';
+export { MAX_PLACEHOLDERS, MAX_RENDERED_BYTES, renderText, resolveVariables } from './variables';
 
 /** What to do with a destination file that already exists. */
 export type ConflictPolicy = 'fail' | 'skip' | 'overwrite';
@@ -54,10 +55,18 @@ const TEXT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  *
  * 1. variables are resolved and every rendered path (targetFolder + file path) is checked again,
  *    since a value like `../../etc` only appears after substitution;
- * 2. every destination is inspected without following links: a symbolic link on the way is
- *    refused, and existing files are handled by `onConflict` before anything is written;
- * 3. files are written to temp files beside their destination, then moved into place; on any
- *    failure or cancellation what was written is removed and replaced files are restored.
+ * 2. installs into the same folder that a dead process left half done are finished (rolled back
+ *    or forward, see fileTransaction.ts), so their temp and backup files never linger;
+ * 3. every destination is inspected without following links: a symbolic link on the way is
+ *    refused, and existing files are handled by `onConflict` before anything is written. With
+ *    'fail', a file that already holds exactly the content the template would write is no
+ *    conflict: it is reported as skipped, so re-running an install that was interrupted succeeds;
+ * 4. files are written to temp files beside their destination, then moved into place, under a
+ *    journal that keeps the install all or nothing even if the process is killed; on any failure
+ *    or cancellation what was written is removed and replaced files are restored.
+ *
+ * A missing target folder (and its missing parents) is created, and removed again if the install
+ * fails: an install that fails creates no folder.
  */
 export async function installPackage(pkg: TemplatePackage, opts: InstallOptions): Promise<InstallResult> {
   const { signal } = opts;
@@ -69,14 +78,20 @@ export async function installPackage(pkg: TemplatePackage, opts: InstallOptions)
   const folder = renderFolder(pkg.manifest, values);
   const files = renderFiles(pkg, folder, values);
   const targetDir = resolve(opts.targetDir);
-  const root = await realFolder(targetDir);
+  const location = await locateRoot(targetDir);
+  const root = join(location.base, ...location.missing);
   for (const f of files) assertInside(root, f.rel);
+  const rootExists = location.missing.length === 0;
+  if (rootExists) {
+    const recovery = await recoverInterrupted(root);
+    if (recovery.leftovers.length > 0) process.emitWarning(`An interrupted install into ${targetDir} could not be fully undone: ${recovery.leftovers.join(', ')}`);
+  }
 
   const result: InstallResult = { targetFolder: folder ? join(targetDir, ...folder.split('/')) : targetDir, written: [], skipped: [], overwritten: [] };
-  const toWrite: (PlannedFile & { replace: boolean })[] = [];
+  const toWrite: PlannedWrite[] = [];
   const existing: string[] = [];
   for (const f of files) {
-    const found = await inspectDestination(root, f.rel);
+    const found = rootExists ? await inspectDestination(root, f.rel) : 'absent';
     if (found === 'absent') {
       toWrite.push({ ...f, replace: false });
       result.written.push(f.rel);
@@ -86,6 +101,8 @@ export async function installPackage(pkg: TemplatePackage, opts: InstallOptions)
       if (found === 'symlink') throw new UnsafePackageError(`${f.rel} is a symbolic link; refusing to replace it`, f.rel);
       toWrite.push({ ...f, replace: true });
       result.overwritten.push(f.rel);
+    } else if (found === 'file' && (await holdsBytes(join(root, ...f.rel.split('/')), f.bytes))) {
+      result.skipped.push(f.rel); // already exactly what the template would write
     } else {
       existing.push(f.rel);
     }
@@ -96,12 +113,15 @@ export async function installPackage(pkg: TemplatePackage, opts: InstallOptions)
       existing,
     );
   }
+  for (const list of [result.written, result.skipped, result.overwritten]) list.sort();
+  if (toWrite.length === 0) return result;
 
-  const tx = new FileTransaction(root);
+  const tx = new FileTransaction(location);
   try {
+    await tx.begin(toWrite);
     for (const [i, f] of toWrite.entries()) {
       throwIfAborted(signal);
-      await tx.stage(f.rel, f.bytes, f.replace, signal);
+      await tx.stage(f.rel, signal);
       opts.onProgress?.({ path: f.rel, done: i + 1, total: toWrite.length });
     }
     throwIfAborted(signal); // the last chance to cancel: the commit below is a few renames
@@ -113,7 +133,6 @@ export async function installPackage(pkg: TemplatePackage, opts: InstallOptions)
     if (signal?.aborted && !(err instanceof AbortedError)) throw new AbortedError(undefined, { cause: signal.reason });
     throw err;
   }
-  for (const list of [result.written, result.skipped, result.overwritten]) list.sort();
   return result;
 }
 
@@ -143,11 +162,12 @@ export interface InstallPlan extends RenderedPackage {
 /** `renderPackage` plus a look at each destination, so a UI can show conflicts before asking. */
 export async function planInstall(pkg: TemplatePackage, targetDir: string, variables: Record<string, string> = {}): Promise<InstallPlan> {
   const rendered = renderPackage(pkg, variables);
-  const root = await realFolder(resolve(targetDir));
+  const location = await locateRoot(resolve(targetDir));
+  const root = join(location.base, ...location.missing);
   const files: InstallPlan['files'] = [];
   for (const f of rendered.files) {
     assertInside(root, f.path);
-    files.push({ ...f, existing: await inspectDestination(root, f.path) });
+    files.push({ ...f, existing: location.missing.length > 0 ? 'absent' : await inspectDestination(root, f.path) });
   }
   return { ...rendered, targetDir: resolve(targetDir), files };
 }
@@ -164,6 +184,7 @@ function renderFolder(manifest: TemplateManifest, values: Record<string, string>
 /** Every file with its rendered, checked path and its rendered content. */
 function renderFiles(pkg: TemplatePackage, folder: string, values: Record<string, string>): PlannedFile[] {
   const files: PlannedFile[] = [];
+  const budget = new RenderBudget();
   const fileKeys = new Map<string, string>();
   const folderKeys = new Set<string>();
   for (const [path, bytes] of pkg.files) {
@@ -171,14 +192,14 @@ function renderFiles(pkg: TemplatePackage, folder: string, values: Record<string
     const rel = folder ? `${folder}/${rendered}` : rendered;
     const problem = rel.endsWith('/') ? 'the path names a folder, not a file' : checkEntryPath(rel);
     if (problem) throw new UnsafePackageError(`"${path}" renders to "${rel}": ${problem}`, rel);
-    // Case-insensitive file systems (Windows, macOS) would write two such files to one place.
-    const key = rel.normalize('NFC').toLowerCase();
+    // Case- and normalization-insensitive file systems (Windows, macOS) would write both to one place.
+    const key = collisionKey(rel);
     const other = fileKeys.get(key);
     if (other !== undefined) throw new UnsafePackageError(`"${other}" and "${path}" both render to "${rel}"`, rel);
     fileKeys.set(key, path);
     const parts = key.split('/');
     for (let i = 1; i < parts.length; i++) folderKeys.add(parts.slice(0, i).join('/'));
-    files.push({ rel, bytes: renderContent(bytes, values) });
+    files.push({ rel, bytes: renderContent(bytes, values, budget) });
   }
   for (const [key, path] of fileKeys) {
     if (folderKeys.has(key)) throw new UnsafePackageError(`"${path}" renders to a path that another file needs as a folder`, path);
@@ -187,29 +208,62 @@ function renderFiles(pkg: TemplatePackage, folder: string, values: Record<string
 }
 
 /** Text (valid UTF-8 without NUL) gets its placeholders filled; anything else is copied byte for byte. */
-function renderContent(bytes: Uint8Array, values: Record<string, string>): Uint8Array {
-  if (bytes.includes(0)) return bytes;
-  let text: string;
-  try {
-    text = TEXT.decode(bytes);
-  } catch {
+function renderContent(bytes: Uint8Array, values: Record<string, string>, budget: RenderBudget): Uint8Array {
+  let text: string | undefined;
+  if (!bytes.includes(0)) {
+    try {
+      text = TEXT.decode(bytes);
+    } catch {
+      // not UTF-8: copied as is
+    }
+  }
+  if (text === undefined) {
+    budget.charge(bytes.length);
     return bytes;
   }
-  const rendered = renderText(text, values);
+  const rendered = renderText(text, values, budget, bytes.length);
   return rendered === text ? bytes : new TextEncoder().encode(rendered);
 }
 
-/** The real path of the target folder, which must exist; paths below it are then compared to it. */
-async function realFolder(targetDir: string): Promise<string> {
-  let root: string;
-  try {
-    root = await realpath(targetDir);
-  } catch (err) {
-    if (errorCode(err) === 'ENOENT') throw new NotFoundError(`The target folder ${targetDir} does not exist.`);
-    throw err;
+/**
+ * Where the target folder is: its real path when it exists, else the real path of its deepest
+ * existing parent and the folder names to create below it.
+ */
+async function locateRoot(targetDir: string): Promise<RootLocation> {
+  const missing: string[] = [];
+  let dir = targetDir;
+  for (;;) {
+    let real: string | undefined;
+    try {
+      real = await realpath(dir);
+    } catch (err) {
+      if (errorCode(err) === 'ENOTDIR') throw new NotFoundError(`The target ${targetDir} is below a file, not a folder.`);
+      if (errorCode(err) !== 'ENOENT') throw err;
+    }
+    if (real !== undefined) {
+      if (!(await stat(real)).isDirectory()) throw new NotFoundError(`The target ${dir} is not a folder.`);
+      return { base: real, missing };
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new NotFoundError(`The target folder ${targetDir} cannot be created.`);
+    missing.unshift(basename(dir));
+    dir = parent;
   }
-  if (!(await stat(root)).isDirectory()) throw new NotFoundError(`The target ${targetDir} is not a folder.`);
-  return root;
+}
+
+/** Whether the regular file at `path` holds exactly `bytes` (read without following a symlink). */
+async function holdsBytes(path: string, bytes: Uint8Array): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    const stats = await handle.stat();
+    if (!stats.isFile() || stats.size !== bytes.length) return false;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(await handle.readFile());
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
 }
 
 /** Belt and braces after checkEntryPath: the resolved path must lie strictly inside the root. */

@@ -1,5 +1,6 @@
 
 export * from './layout';
+export * from './lock';
 export * from './packDir';
 export * from './publish';
 export * from './semver';

@@ -3,7 +3,7 @@ import { lstat, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FormatError, NotFoundError, UnsafePackageError } from '../errors';
 import {
-  checkEntryPath, FILES_PREFIX, LIMITS, MANIFEST_NAME, parseManifestBytes, writePackage, type TemplateManifest,
+  checkEntryPath, collisionKey, FILES_PREFIX, LIMITS, MANIFEST_NAME, parseManifestBytes, writePackage, type TemplateManifest,
 } from '../format';
 import { decodeTextFile, undeclaredPlaceholders } from './placeholders';
 
@@ -55,9 +55,9 @@ async function collectFiles(root: string): Promise<Map<string, Uint8Array>> {
       if (!child.isFile() && !child.isDirectory()) {
         throw new UnsafePackageError(`${shown} is not a regular file or folder; packages hold regular files only`, childRel);
       }
-      // Names that differ only in case would overwrite each other on Windows and macOS.
-      const key = childRel.normalize('NFC').toLowerCase();
-      if (seen.has(key)) throw new UnsafePackageError(`${shown}: another file has the same name ignoring case`, childRel);
+      // Names that differ only in case or Unicode form would overwrite each other on Windows and macOS.
+      const key = collisionKey(childRel);
+      if (seen.has(key)) throw new UnsafePackageError(`${shown}: another file has the same name ignoring case and Unicode normalization`, childRel);
       seen.add(key);
       if (child.isDirectory()) {
         // Folders are not packed, but a tree with more folders than a package may hold entries is a mistake; this also bounds the walk.

@@ -1,4 +1,4 @@
-import { PLACEHOLDER } from '../format';
+import { scanPlaceholders } from '../format';
 
 /**
  * The `{{name}}` placeholders in `text` whose name is not declared. `${{ … }}` is GitHub Actions
@@ -6,11 +6,9 @@ import { PLACEHOLDER } from '../format';
  */
 export function undeclaredPlaceholders(text: string, declared: ReadonlySet<string>): string[] {
   const found = new Set<string>();
-  for (const match of text.matchAll(PLACEHOLDER)) {
-    const name = match[1]!;
-    if (declared.has(name) || text[match.index - 1] === '$') continue;
-    found.add(match[0]);
-  }
+  scanPlaceholders(text, (name, start, end) => {
+    if (!declared.has(name)) found.add(text.slice(start, end));
+  });
   return [...found];
 }
 

@@ -1,12 +1,13 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, FormatError, RollbackError } from '../errors';
 import {
   parseCatalogBytes, readPackage, serializeCatalog, sha256Hex, signPackageDigest, toBase64, toPublicKeyFile, utf8,
-  type Catalog, type KeyPair, type TemplateEntry,
+  type Catalog, type KeyPair, type TemplateEntry, type TemplateManifest,
 } from '../format';
-import { syncDir, writeFileAtomic } from '../util/atomicFile';
+import { ATOMIC_TEMP, syncDir, writeFileAtomic } from '../util/atomicFile';
 import { CATALOG_FILE, PACKAGES_DIR, PUBLIC_KEY_FILE, packagePath } from './layout';
+import { acquireLock, LOCK_FILE, type HeldLock, type LockOptions } from './lock';
 import { compareSemver } from './semver';
 import { readExistingCatalog, signCatalog } from './signedCatalog';
 
@@ -27,6 +28,8 @@ export interface PublishOptions {
   downloads?: Record<string, number>;
   /** The version of a new marketplace's first catalog; default 1. */
   initialVersion?: number;
+  /** Waiting for another publish to the same folder (see lock.ts). */
+  lock?: LockOptions;
 }
 
 export interface PublishResult {
@@ -43,6 +46,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Adds or updates packages in a marketplace folder and re-signs its catalog. Versions are immutable
  * and only go up. Every file is replaced atomically and catalog.json is written last, so a crash at
  * any point leaves the previous catalog, or the new one with all of its packages in place.
+ *
+ * Concurrent publishes to one folder are serialized by a lock file (`.publish.lock`, see lock.ts),
+ * and the catalog is only replaced if it is still the one this publish read (compare and swap),
+ * so no run's update is ever lost: a run that finds the catalog changed under it refuses.
  */
 export async function publishPackages(opts: PublishOptions): Promise<PublishResult> {
   const now = opts.now ?? new Date();
@@ -51,18 +58,45 @@ export async function publishPackages(opts: PublishOptions): Promise<PublishResu
   const initialVersion = opts.initialVersion ?? 1;
   if (!Number.isSafeInteger(initialVersion) || initialVersion < 1) throw new FormatError('must be an integer ≥ 1', undefined, 'initialVersion');
   const downloads = checkDownloads(opts.downloads ?? {});
+  // Every package is read and checked before the folder is touched or the lock taken.
+  const manifests = opts.packages.map((bytes, i) => readPackage(bytes, `package #${i + 1}`).manifest);
+  manifests.forEach((m, i) => {
+    if (manifests.findIndex((other) => other.id === m.id) < i) {
+      throw new ConflictError(`package #${i + 1}: ${m.id} is given twice; publish one version of a template at a time`, [m.id]);
+    }
+  });
+  await mkdir(opts.marketplaceDir, { recursive: true });
+  const lock = await acquireLock(opts.marketplaceDir, opts.lock);
+  try {
+    return await publishLocked(opts, { now, expiresInDays, initialVersion, downloads, manifests }, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+interface Checked {
+  now: Date;
+  expiresInDays: number;
+  initialVersion: number;
+  downloads: Record<string, number>;
+  manifests: TemplateManifest[];
+}
+
+async function publishLocked(opts: PublishOptions, { now, expiresInDays, initialVersion, downloads, manifests }: Checked, lock: HeldLock): Promise<PublishResult> {
   const publisher = opts.publisherKey ?? opts.catalogKey;
-  const previous = await readExistingCatalog(join(opts.marketplaceDir, CATALOG_FILE), opts.catalogKey);
+  // Holding the lock, any temp file of ours is a dead publisher's: it would be served otherwise.
+  await sweepTemps(opts.marketplaceDir);
+  await sweepTemps(join(opts.marketplaceDir, PACKAGES_DIR));
+  const catalogFile = join(opts.marketplaceDir, CATALOG_FILE);
+  const basis = await readCatalogBytes(catalogFile);
+  const previous = basis ? await readExistingCatalog(catalogFile, opts.catalogKey, basis) : undefined;
 
   const before: ReadonlyMap<string, TemplateEntry> = new Map(previous?.templates.map((t) => [t.id, t]));
   const listed = new Map(before);
   const result: Omit<PublishResult, 'catalog'> = { added: [], updated: [], unchanged: [] };
   const packages: PackageFile[] = [];
   opts.packages.forEach((bytes, i) => {
-    const plan = planPackage(bytes, `package #${i + 1}`, before, publisher, isoTime(now));
-    if (packages.some((p) => p.id === plan.entry.id)) {
-      throw new ConflictError(`package #${i + 1}: ${plan.entry.id} is given twice; publish one version of a template at a time`, [plan.entry.id]);
-    }
+    const plan = planPackage(bytes, manifests[i]!, before, publisher, isoTime(now));
     result[plan.outcome].push(plan.entry.id);
     listed.set(plan.entry.id, plan.entry);
     packages.push({ id: plan.entry.id, path: plan.entry.path, bytes });
@@ -81,8 +115,44 @@ export async function publishPackages(opts: PublishOptions): Promise<PublishResu
     publishers: Object.fromEntries([...keys].filter(([keyid]) => signers.has(keyid))),
     templates,
   }));
-  await writeMarketplace(opts.marketplaceDir, packages, catalog, opts.catalogKey);
+  await writeMarketplace(opts.marketplaceDir, packages, catalog, opts.catalogKey, async () => {
+    // Right before the catalog is replaced: still ours, and still the catalog this run started from.
+    await lock.assertHeld();
+    const current = await readCatalogBytes(catalogFile);
+    if (!sameBytes(current, basis)) {
+      throw new ConflictError(
+        `${catalogFile} changed while this publish ran (another publisher that does not take ${LOCK_FILE}?); the catalog was not replaced. Publish again.`,
+        [catalogFile],
+      );
+    }
+  });
   return { catalog, ...result };
+}
+
+/** Removes the temp files writeFileAtomic (util/atomicFile.ts) leaves when its process dies. */
+async function sweepTemps(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (ATOMIC_TEMP.test(name)) await rm(join(dir, name), { force: true });
+}
+
+/** catalog.json's bytes, or undefined for a new marketplace. */
+async function readCatalogBytes(file: string): Promise<Uint8Array | undefined> {
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 interface PackageFile {
@@ -95,12 +165,11 @@ interface PackageFile {
 /** Checks one package against the listed entry for its id and returns the entry to list. */
 function planPackage(
   bytes: Uint8Array,
-  label: string,
+  manifest: TemplateManifest,
   listed: ReadonlyMap<string, TemplateEntry>,
   publisher: KeyPair,
   updatedAt: string,
 ): { outcome: 'added' | 'updated' | 'unchanged'; entry: TemplateEntry } {
-  const { manifest } = readPackage(bytes, label);
   const { id, version } = manifest;
   const sha256 = sha256Hex(bytes);
   const prior = listed.get(id);
@@ -125,7 +194,13 @@ function planPackage(
 }
 
 /** Packages first, each flushed, then the public key file, then the catalog that points to them. */
-async function writeMarketplace(dir: string, packages: readonly PackageFile[], catalog: Catalog, catalogKey: KeyPair): Promise<void> {
+async function writeMarketplace(
+  dir: string,
+  packages: readonly PackageFile[],
+  catalog: Catalog,
+  catalogKey: KeyPair,
+  beforeCatalog: () => Promise<void>,
+): Promise<void> {
   // Check every package path before writing any, so a refusal leaves the folder as it was.
   const missing: PackageFile[] = [];
   for (const pkg of packages) if (await isMissing(dir, pkg.path, pkg.bytes)) missing.push(pkg);
@@ -133,7 +208,9 @@ async function writeMarketplace(dir: string, packages: readonly PackageFile[], c
   for (const { path, bytes } of missing) await writeFileAtomic(join(dir, path), bytes);
   await syncDir(join(dir, PACKAGES_DIR));
   await writeFileAtomic(join(dir, PUBLIC_KEY_FILE), utf8.encode(JSON.stringify(toPublicKeyFile(catalogKey), null, 2) + '\n'));
-  await writeFileAtomic(join(dir, CATALOG_FILE), signCatalog(catalog, catalogKey));
+  const signed = signCatalog(catalog, catalogKey);
+  await beforeCatalog();
+  await writeFileAtomic(join(dir, CATALOG_FILE), signed);
   await syncDir(dir);
 }
 

@@ -15,16 +15,21 @@ export function openCatalog(bytes: Uint8Array, key: Pick<KeyPair, 'keyid' | 'pub
 }
 
 /**
- * Reads the catalog a marketplace folder already has, or undefined for a new marketplace. A catalog
- * that does not verify with the catalog key is refused rather than silently replaced.
+ * Reads the catalog a marketplace folder already has, or undefined for a new marketplace (`known`:
+ * its bytes, already read). A catalog that does not verify with the catalog key is refused rather
+ * than silently replaced.
  */
-export async function readExistingCatalog(file: string, key: KeyPair): Promise<Catalog | undefined> {
+export async function readExistingCatalog(file: string, key: KeyPair, known?: Uint8Array): Promise<Catalog | undefined> {
   let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+  if (known) {
+    bytes = known;
+  } else {
+    try {
+      bytes = await readFile(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
   }
   try {
     return openCatalog(bytes, key, file);

@@ -45,6 +45,9 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** The name of a temp file `writeFileAtomic` writes beside its target (left behind only by a crash). */
+export const ATOMIC_TEMP = /\.tmp-[0-9a-f]{12}$/;
+
 async function writeTemp(file: string, bytes: Uint8Array, mode: number): Promise<string> {
   const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
   // 'wx': never follow or clobber something already at the temporary name.

@@ -250,8 +250,41 @@ describe('installPackage', () => {
     await assert.rejects(installPackage(makePackage({ 'b.txt': 'b' }), { targetDir: workspace, variables: { project: 'x' }, onConflict: 'overwrite' }), { code: 'E_CONFLICT' });
   });
 
-  it('needs an existing target folder', async () => {
-    await assert.rejects(installPackage(makePackage({ 'a.txt': 'a' }), { targetDir: join(sandbox, 'missing'), variables: { project: 'x' } }), { code: 'E_NOT_FOUND' });
+  it('creates a missing target folder, and no folder at all when the install fails', async () => {
+    const target = join(sandbox, 'missing', 'deeper');
+    await assert.rejects(installPackage(makePackage({ 'a.txt': 'a' }), { targetDir: target, variables: { project: 'not valid!' } }), { code: 'E_FORMAT' });
+    assert.deepEqual(await tree(sandbox), ['workspace/'], 'a refused install creates nothing');
+    // A failure while writing removes the folders it created, parents included.
+    const controller = new AbortController();
+    const aborted = installPackage(makePackage({ 'a.txt': 'a', 'b/c.txt': 'c' }), {
+      targetDir: target,
+      variables: { project: 'x' },
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    await assert.rejects(aborted, { code: 'E_ABORTED' });
+    assert.deepEqual(await tree(sandbox), ['workspace/']);
+    const result = await installPackage(makePackage({ 'a.txt': 'a' }), { targetDir: target, variables: { project: 'x' } });
+    assert.deepEqual(result.written, ['a.txt']);
+    assert.deepEqual(await tree(sandbox), ['missing/', 'missing/deeper/', 'missing/deeper/a.txt', 'workspace/']);
+  });
+
+  it('a target below a file is refused', async () => {
+    await writeFile(join(sandbox, 'file'), 'x');
+    await assert.rejects(installPackage(makePackage({ 'a.txt': 'a' }), { targetDir: join(sandbox, 'file', 'x'), variables: { project: 'x' } }), { code: 'E_NOT_FOUND' });
+  });
+
+  it('with "fail", files that already hold exactly the new content are skipped, not conflicts', async () => {
+    await writeFile(join(workspace, 'same.txt'), 'same x');
+    await writeFile(join(workspace, 'other.txt'), 'mine');
+    const pkg = makePackage({ 'same.txt': 'same {{project}}', 'new.txt': 'new', 'other.txt': 'theirs' });
+    await assert.rejects(installPackage(pkg, { targetDir: workspace, variables: { project: 'x' } }), (err: Error & { paths?: string[] }) => {
+      assert.deepEqual(err.paths, ['other.txt'], 'only the file with other content conflicts');
+      return true;
+    });
+    await rm(join(workspace, 'other.txt'));
+    const result = await installPackage(pkg, { targetDir: workspace, variables: { project: 'x' } });
+    assert.deepEqual(result, { targetFolder: workspace, written: ['new.txt', 'other.txt'], skipped: ['same.txt'], overwritten: [] });
   });
 });
 
