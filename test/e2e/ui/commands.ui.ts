@@ -42,7 +42,7 @@ uiTest('Install Template… from the palette: search "readme", answer the prompt
   assert.match(readFileSync(readme, 'utf8'), /github\.com\/acme\/demo-app/);
 
   // And the Explorer shows it.
-  await wb.activityBarItem(/^Explorer/).click();
+  await wb.showActivity(/^Explorer/);
   await page.getByRole('treeitem', { name: /^README\.md/ }).first().waitFor({ state: 'visible' });
   await screenshot('install-4-in-explorer');
 });

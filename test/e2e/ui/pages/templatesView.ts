@@ -10,7 +10,7 @@ export class TemplatesView {
   }
 
   async open(): Promise<void> {
-    await this.workbench.activityBarItem(/^Templates/).click();
+    await this.workbench.showActivity(/^Templates/);
     await this.tree.waitFor({ state: 'visible' });
   }
 

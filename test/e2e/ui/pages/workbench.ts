@@ -78,6 +78,12 @@ export class Workbench {
     return this.page.locator('#workbench\\.parts\\.sidebar');
   }
 
+  /** Shows a view container (e.g. "Explorer") without toggling it closed when it is already shown. */
+  async showActivity(name: RegExp): Promise<void> {
+    const tab = this.activityBarItem(name).first();
+    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+  }
+
   activityBarItem(name: string | RegExp): Locator {
     return this.page.getByRole('tab', { name });
   }
