@@ -20,6 +20,7 @@ import { Verifier, type VerifyItem } from '../verify/verifier';
 import type { BatchItemResult, BatchOptions, BatchResult, BatchTotals, VerifyOutcome } from './batch';
 import { DEFAULTS, checkOptions, type MarketplaceClientOptions } from './options';
 import { PackageStore, type PackageSource } from './packageStore';
+import type { ProvenanceEntry } from '../provenance';
 
 export interface SearchResult {
   total: number;
@@ -196,6 +197,11 @@ export class MarketplaceClient {
    * a preview that may show an expired catalog's package while offline; see ReadPurpose.
    */
   async open(ref: string, opts: { signal?: AbortSignal; purpose?: ReadPurpose } = {}): Promise<TemplatePackage> {
+    return (await this.openResolved(ref, opts)).pkg;
+  }
+
+  /** `open`, also returning the catalog entry the package was checked against. */
+  private async openResolved(ref: string, opts: { signal?: AbortSignal; purpose?: ReadPurpose }): Promise<{ pkg: TemplatePackage; template: ListedTemplate }> {
     const { template, source } = await this.resolve(ref, this.catalogFor(opts.purpose === 'browse' ? 'browse' : 'trust', opts.signal));
     const { bytes } = await this.packages.get(template, source, opts.signal ? { signal: opts.signal } : {});
     const pkg = readPackage(bytes, `template "${template.ref}"`);
@@ -208,7 +214,7 @@ export class MarketplaceClient {
         template.ref,
       );
     }
-    return pkg;
+    return { pkg, template };
   }
 
   /**
@@ -318,9 +324,24 @@ export class MarketplaceClient {
   ): Promise<InstallResult> {
     this.checkOpen();
     return this.metrics.time('install', async () => {
-      const pkg = await this.open(ref, { purpose: 'install', ...(opts.signal ? { signal: opts.signal } : {}) });
-      return installPackage(pkg, { targetDir, variables, ...opts });
+      const { pkg, template } = await this.openResolved(ref, { purpose: 'install', ...(opts.signal ? { signal: opts.signal } : {}) });
+      return installPackage(pkg, { targetDir, variables, ...opts, record: { entry: this.recordEntry(template) } });
     });
+  }
+
+  /**
+   * What `.template-marketplace.json` records about a template installed now: the marketplace, the
+   * key its catalog was verified with, and the package exactly as that signed catalog lists it.
+   */
+  private recordEntry(template: ListedTemplate): Omit<ProvenanceEntry, 'files' | 'variables'> {
+    const source = this.sources.get(template.source)!;
+    const now = new Date((this.options.now ?? Date.now)()).toISOString();
+    return {
+      marketplace: { id: source.id, url: recordUrl(source.identity.url), catalogKeyId: source.identity.keyid },
+      template: { id: template.id, version: template.version, sha256: template.sha256, publisherKeyId: template.publisher, signature: template.signature },
+      installedAt: now,
+      verifiedAt: now,
+    };
   }
 
   /**
@@ -541,6 +562,20 @@ function entriesById(v: VerifiedCatalog): Map<string, TemplateEntry> {
     byId.set(v.catalog, map);
   }
   return map;
+}
+
+/** The marketplace URL as a committed record may show it: without credentials, query or fragment. */
+function recordUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.href;
+  } catch {
+    return url;
+  }
 }
 
 function quote(text: string): string {
