@@ -1,3 +1,5 @@
+import { realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { DiskCache } from '../cache/diskCache';
 import { MemoryCache } from '../cache/memoryCache';
@@ -20,7 +22,14 @@ import { Verifier, type VerifyItem } from '../verify/verifier';
 import type { BatchItemResult, BatchOptions, BatchResult, BatchTotals, VerifyOutcome } from './batch';
 import { DEFAULTS, checkOptions, type MarketplaceClientOptions } from './options';
 import { PackageStore, type PackageSource } from './packageStore';
-import type { ProvenanceEntry } from '../provenance';
+import { entryKey, readProvenance, type ProvenanceEntry } from '../provenance';
+import { installedStatus, type InstalledStatus } from '../update/status';
+import { digestInside } from './installedFiles';
+
+/** Each template recorded in a folder, with how it stands now. */
+export interface InstalledStatusReport {
+  entries: { key: string; entry: ProvenanceEntry; status: InstalledStatus }[];
+}
 
 export interface SearchResult {
   total: number;
@@ -342,6 +351,38 @@ export class MarketplaceClient {
       installedAt: now,
       verifiedAt: now,
     };
+  }
+
+  /**
+   * How each template recorded in `<dir>/.template-marketplace.json` stands: up to date, update
+   * available, locally modified, missing files, or no longer in the catalog (see InstalledStatus).
+   * Each recorded file is hashed as it is now, read only when it lies inside `dir` and is reached
+   * without following any symbolic link (the record may come from a hostile repository): a path that
+   * cannot be read that way counts as missing. Catalogs are browse reads (a cached catalog will do);
+   * a marketplace the record names but this client is not configured with counts as not in catalog.
+   */
+  async installedStatus(dir: string, opts: { signal?: AbortSignal } = {}): Promise<InstalledStatusReport> {
+    this.checkOpen();
+    const root = await realpath(resolve(dir));
+    const record = await readProvenance(root);
+    const entries: InstalledStatusReport['entries'] = [];
+    for (const entry of record.entries) {
+      throwIfAborted(opts.signal);
+      const current = new Map<string, string | undefined>();
+      for (const f of entry.files) current.set(f.path, await digestInside(root, f.path));
+      const source = this.sources.get(entry.marketplace.id);
+      let listed: TemplateEntry | undefined;
+      if (source) {
+        const verified = await source.get({ internal: true, ...(opts.signal ? { signal: opts.signal } : {}) });
+        listed = entriesById(verified).get(entry.template.id);
+      }
+      entries.push({
+        key: entryKey(entry.marketplace.id, entry.template.id),
+        entry,
+        status: installedStatus(entry, listed ? { version: listed.version, sha256: listed.sha256 } : undefined, current),
+      });
+    }
+    return { entries };
   }
 
   /**

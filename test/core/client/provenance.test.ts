@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test, type TestContext } from 'node:test';
@@ -123,5 +123,66 @@ describe('install records provenance', () => {
     await writeFile(join(target, PROVENANCE_FILE), '{"schemaVersion": 1, "entries": "oops"}');
     await assert.rejects(client.install('local/readme', target), /entries/);
     assert.deepEqual(await readdir(target), [PROVENANCE_FILE]);
+  });
+});
+
+describe('installedStatus', () => {
+  const states = async (client: MarketplaceClient, dir: string) =>
+    Object.fromEntries((await client.installedStatus(dir)).entries.map((e) => [e.key, e.status.state]));
+
+  test('up to date, then locally modified, then missing files', async (t) => {
+    const { client, target } = await setup(t);
+    assert.deepEqual((await client.installedStatus(target)).entries, [], 'no record: nothing installed');
+    await client.install('local/readme', target, { projectName: 'acme' });
+    await client.install('local/changelog', target);
+    assert.deepEqual(await states(client, target), { 'local/changelog': 'up-to-date', 'local/readme': 'up-to-date' });
+
+    await writeFile(join(target, 'docs', 'intro.md'), 'edited\n');
+    let report = await client.installedStatus(target);
+    const readme = report.entries.find((e) => e.key === 'local/readme')!;
+    assert.equal(readme.status.state, 'locally-modified');
+    assert.deepEqual(readme.status.modified, ['docs/intro.md']);
+    assert.equal(readme.entry.template.version, '1.0.0');
+
+    await rm(join(target, 'README.md'));
+    report = await client.installedStatus(target);
+    const after = report.entries.find((e) => e.key === 'local/readme')!.status;
+    assert.equal(after.state, 'missing-files');
+    assert.deepEqual([after.missing, after.modified], [['README.md'], ['docs/intro.md']]);
+  });
+
+  test('update available when the catalog lists a higher version; not in catalog when it is gone', async (t) => {
+    const { client, target, republish, open } = await setup(t);
+    await client.install('local/readme', target, { projectName: 'acme' });
+    await client.install('local/changelog', target);
+    await republish([{ ...TEMPLATES[0]!, version: '1.1.0' }], 2);
+    const fresh = await open();
+    const report = await fresh.installedStatus(target);
+    const byKey = new Map(report.entries.map((e) => [e.key, e.status]));
+    assert.equal(byKey.get('local/readme')!.state, 'update-available');
+    assert.equal(byKey.get('local/readme')!.catalogVersion, '1.1.0');
+    assert.equal(byKey.get('local/changelog')!.state, 'not-in-catalog');
+  });
+
+  test('a marketplace this client does not know counts as not in catalog', async (t) => {
+    const { client, target } = await setup(t);
+    await client.install('local/readme', target);
+    const record = await recordBytes(target);
+    await writeFile(join(target, PROVENANCE_FILE), record.replace('"id": "local"', '"id": "elsewhere"'));
+    assert.deepEqual(await states(client, target), { 'elsewhere/readme': 'not-in-catalog' });
+  });
+
+  test('recorded paths that lead through a symbolic link are never followed: they count as missing', async (t) => {
+    const { client, target } = await setup(t);
+    await client.install('local/readme', target, { projectName: 'acme' });
+    const outside = await tempDir(t);
+    await writeFile(join(outside, 'intro.md'), 'intro of acme\n');
+    await rm(join(target, 'docs'), { recursive: true });
+    await symlink(outside, join(target, 'docs'));
+    await rm(join(target, 'README.md'));
+    await symlink(join(outside, 'intro.md'), join(target, 'README.md'));
+    const status = (await client.installedStatus(target)).entries[0]!.status;
+    assert.equal(status.state, 'missing-files');
+    assert.deepEqual(status.missing, ['README.md', 'docs/intro.md']);
   });
 });
