@@ -10,11 +10,12 @@ import { publish } from './commands/publish';
 import { search } from './commands/search';
 import { serve } from './commands/serve';
 import { stats } from './commands/stats';
+import { status } from './commands/status';
 import { trust } from './commands/trust';
 import { verify } from './commands/verify';
 import { processIo, type CliIo } from './io';
 
-const COMMANDS: readonly Command[] = [search, install, verify, stats, trust, keygen, pack, publish, serve, buildSample];
+const COMMANDS: readonly Command[] = [search, install, status, verify, stats, trust, keygen, pack, publish, serve, buildSample];
 const ALL: readonly Command[] = [...COMMANDS, createHelpCommand(COMMANDS)];
 
 /**

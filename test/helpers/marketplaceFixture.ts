@@ -29,6 +29,8 @@ export interface FixtureTemplate {
   files?: Record<string, string>;
   /** Extra bytes to make the package bigger (a stored, incompressible file). */
   padding?: number;
+  /** The template's version (manifest and catalog entry); default 1.0.0. */
+  version?: string;
 }
 
 /** A signed marketplace built in memory from the format primitives, so tests can also build bad ones. */
@@ -49,10 +51,11 @@ export class MarketplaceFixture {
 
   publish(templates: FixtureTemplate[], opts: { version?: number; expires?: string; signWith?: KeyPair } = {}): void {
     const entries: TemplateEntry[] = templates.map((t) => {
+      const version = t.version ?? '1.0.0';
       const manifest: TemplateManifest = {
         id: t.id,
         name: `Template ${t.id}`,
-        version: '1.0.0',
+        version,
         description: t.description ?? `The ${t.id} template.`,
         category: 'documentation',
         tags: t.tags ?? ['docs'],
@@ -64,11 +67,11 @@ export class MarketplaceFixture {
       if (t.padding) files.set('padding.bin', pseudoRandom(t.padding, t.id));
       const bytes = writePackage(manifest, files);
       const sha256 = sha256Hex(bytes);
-      const path = `packages/${t.id}-1.0.0.zip`;
+      const path = `packages/${t.id}-${version}.zip`;
       this.files.set(path, bytes);
       this.packages.set(t.id, bytes);
       return {
-        id: t.id, name: manifest.name, version: '1.0.0', description: manifest.description, category: 'documentation',
+        id: t.id, name: manifest.name, version, description: manifest.description, category: 'documentation',
         tags: manifest.tags, author: 'Fixture', downloads: t.downloads ?? 0, updatedAt: '2026-11-01T00:00:00Z',
         size: bytes.length, sha256, path, publisher: this.publisherKey.keyid,
         signature: signPackageDigest(sha256, this.publisherKey.secretKey),

@@ -1,3 +1,5 @@
+import { realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { DiskCache } from '../cache/diskCache';
 import { MemoryCache } from '../cache/memoryCache';
@@ -20,6 +22,14 @@ import { Verifier, type VerifyItem } from '../verify/verifier';
 import type { BatchItemResult, BatchOptions, BatchResult, BatchTotals, VerifyOutcome } from './batch';
 import { DEFAULTS, checkOptions, type MarketplaceClientOptions } from './options';
 import { PackageStore, type PackageSource } from './packageStore';
+import { entryKey, readProvenance, type ProvenanceEntry } from '../provenance';
+import { installedStatus, type InstalledStatus } from '../update/status';
+import { digestInside } from './installedFiles';
+
+/** Each template recorded in a folder, with how it stands now. */
+export interface InstalledStatusReport {
+  entries: { key: string; entry: ProvenanceEntry; status: InstalledStatus }[];
+}
 
 export interface SearchResult {
   total: number;
@@ -196,6 +206,11 @@ export class MarketplaceClient {
    * a preview that may show an expired catalog's package while offline; see ReadPurpose.
    */
   async open(ref: string, opts: { signal?: AbortSignal; purpose?: ReadPurpose } = {}): Promise<TemplatePackage> {
+    return (await this.openResolved(ref, opts)).pkg;
+  }
+
+  /** `open`, also returning the catalog entry the package was checked against. */
+  private async openResolved(ref: string, opts: { signal?: AbortSignal; purpose?: ReadPurpose }): Promise<{ pkg: TemplatePackage; template: ListedTemplate }> {
     const { template, source } = await this.resolve(ref, this.catalogFor(opts.purpose === 'browse' ? 'browse' : 'trust', opts.signal));
     const { bytes } = await this.packages.get(template, source, opts.signal ? { signal: opts.signal } : {});
     const pkg = readPackage(bytes, `template "${template.ref}"`);
@@ -208,7 +223,7 @@ export class MarketplaceClient {
         template.ref,
       );
     }
-    return pkg;
+    return { pkg, template };
   }
 
   /**
@@ -318,9 +333,56 @@ export class MarketplaceClient {
   ): Promise<InstallResult> {
     this.checkOpen();
     return this.metrics.time('install', async () => {
-      const pkg = await this.open(ref, { purpose: 'install', ...(opts.signal ? { signal: opts.signal } : {}) });
-      return installPackage(pkg, { targetDir, variables, ...opts });
+      const { pkg, template } = await this.openResolved(ref, { purpose: 'install', ...(opts.signal ? { signal: opts.signal } : {}) });
+      return installPackage(pkg, { targetDir, variables, ...opts, record: { entry: this.recordEntry(template) } });
     });
+  }
+
+  /**
+   * What `.template-marketplace.json` records about a template installed now: the marketplace, the
+   * key its catalog was verified with, and the package exactly as that signed catalog lists it.
+   */
+  private recordEntry(template: ListedTemplate): Omit<ProvenanceEntry, 'files' | 'variables'> {
+    const source = this.sources.get(template.source)!;
+    const now = new Date((this.options.now ?? Date.now)()).toISOString();
+    return {
+      marketplace: { id: source.id, url: recordUrl(source.identity.url), catalogKeyId: source.identity.keyid },
+      template: { id: template.id, version: template.version, sha256: template.sha256, publisherKeyId: template.publisher, signature: template.signature },
+      installedAt: now,
+      verifiedAt: now,
+    };
+  }
+
+  /**
+   * How each template recorded in `<dir>/.template-marketplace.json` stands: up to date, update
+   * available, locally modified, missing files, or no longer in the catalog (see InstalledStatus).
+   * Each recorded file is hashed as it is now, read only when it lies inside `dir` and is reached
+   * without following any symbolic link (the record may come from a hostile repository): a path that
+   * cannot be read that way counts as missing. Catalogs are browse reads (a cached catalog will do);
+   * a marketplace the record names but this client is not configured with counts as not in catalog.
+   */
+  async installedStatus(dir: string, opts: { signal?: AbortSignal } = {}): Promise<InstalledStatusReport> {
+    this.checkOpen();
+    const root = await realpath(resolve(dir));
+    const record = await readProvenance(root);
+    const entries: InstalledStatusReport['entries'] = [];
+    for (const entry of record.entries) {
+      throwIfAborted(opts.signal);
+      const current = new Map<string, string | undefined>();
+      for (const f of entry.files) current.set(f.path, await digestInside(root, f.path));
+      const source = this.sources.get(entry.marketplace.id);
+      let listed: TemplateEntry | undefined;
+      if (source) {
+        const verified = await source.get({ internal: true, ...(opts.signal ? { signal: opts.signal } : {}) });
+        listed = entriesById(verified).get(entry.template.id);
+      }
+      entries.push({
+        key: entryKey(entry.marketplace.id, entry.template.id),
+        entry,
+        status: installedStatus(entry, listed ? { version: listed.version, sha256: listed.sha256 } : undefined, current),
+      });
+    }
+    return { entries };
   }
 
   /**
@@ -541,6 +603,20 @@ function entriesById(v: VerifiedCatalog): Map<string, TemplateEntry> {
     byId.set(v.catalog, map);
   }
   return map;
+}
+
+/** The marketplace URL as a committed record may show it: without credentials, query or fragment. */
+function recordUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.href;
+  } catch {
+    return url;
+  }
 }
 
 function quote(text: string): string {

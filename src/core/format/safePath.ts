@@ -19,6 +19,12 @@ const SHORT_NAME = /^[^.]{0,7}~[0-9]/u;
 /** The installer's journal, temp and backup names (see install/fileTransaction.ts): a template must never plant one. */
 const INSTALLER_NAME = /^\.template-(?:install-|[0-9a-f]{12}\.(?:tmp|bak))/u;
 
+/**
+ * The install record (provenance/types.ts PROVENANCE_FILE), by collision key: only the installer
+ * writes it, in the same transaction as the files, so a template can never forge or clobber it.
+ */
+const RECORD_NAME = '.template-marketplace.json';
+
 /** Text-direction controls make a name display as another one ("evil\u202Etxt.exe"). */
 const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
@@ -71,6 +77,7 @@ function checkSegment(s: string): string | undefined {
   if (VCS_METADATA.has(key) || VCS_METADATA.has(key.replace(/[ .]+$/, ''))) {
     return `"${s}" is version control metadata; templates never write there`;
   }
+  if (key === RECORD_NAME || key.replace(/[ .]+$/, '') === RECORD_NAME) return `"${s}" is the install record, which only the installer writes`;
   if (INSTALLER_NAME.test(key)) return `"${s}" is a name the installer reserves for its own temporary files`;
   if (SHORT_NAME.test(s)) return `"${s}" looks like a Windows short (8.3) name, which can stand for another file`;
   return undefined;

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ConflictError, UnsafePackageError } from '../errors';
 import { checkEntryPath } from '../format/safePath';
+import { PROVENANCE_FILE } from '../provenance/types';
 import { errorCode, lstatIfExists, samePath } from './fsUtil';
 
 /**
@@ -437,12 +438,13 @@ async function readJournal(path: string): Promise<Journal | undefined> {
     if (value.v !== 1 || typeof value.pid !== 'number' || typeof value.host !== 'string' || !files || !dirs) return undefined;
     if (value.phase !== 'staging' && value.phase !== 'committed') return undefined;
     // Every name must stay inside the root: a journal is data found on disk, not trusted.
-    const safeRel = (rel: unknown) => typeof rel === 'string' && checkEntryPath(rel) === undefined;
+    // The install record is the one name templates may not use that the installer itself writes.
+    const safeRel = (rel: unknown) => typeof rel === 'string' && (rel === PROVENANCE_FILE || checkEntryPath(rel) === undefined);
     const safeName = (n: unknown) => typeof n === 'string' && /^\.template-[0-9a-f]{12}\.(tmp|bak)$/.test(n);
     for (const f of files) {
       if (!safeRel(f.rel) || !safeName(f.temp) || (f.backup !== undefined && !safeName(f.backup)) || !/^[0-9a-f]{64}$/.test(String(f.sha256))) return undefined;
     }
-    if (!dirs.every(safeRel)) return undefined;
+    if (!dirs.every((d) => d !== PROVENANCE_FILE && safeRel(d))) return undefined;
     const createdAbove = Number.isSafeInteger(value.createdAbove) ? Math.max(0, Math.min(value.createdAbove!, 64)) : 0;
     return { v: 1, pid: value.pid, host: value.host, startedAt: Number(value.startedAt) || 0, phase: value.phase, dirs, createdAbove, files };
   } catch {

@@ -3,6 +3,7 @@ import { open, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AbortedError, ConflictError, FormatError, NotFoundError, UnsafePackageError } from '../errors';
 import { checkEntryPath, collisionKey, type TemplateManifest, type TemplatePackage } from '../format';
+import { emptyProvenance, PROVENANCE_FILE, readProvenance, recordFiles, serializeProvenanceBytes, upsertEntry, type ProvenanceEntry } from '../provenance';
 import { FileTransaction, recoverInterrupted, type PlannedWrite, type RootLocation } from './fileTransaction';
 import { errorCode, lstatIfExists } from './fsUtil';
 import { RenderBudget, renderText, resolveVariables } from './variables';
@@ -29,6 +30,13 @@ export interface InstallOptions {
   signal?: AbortSignal;
   /** Called after each file is written, before the install is committed. */
   onProgress?: (progress: InstallProgress) => void;
+  /**
+   * Records the install in `<targetDir>/.template-marketplace.json`, in the same transaction as the
+   * files: the entry (keyed by marketplace id + template id) is added or replaced, with the resolved
+   * variable values and the SHA-256 of every file this install wrote or overwrote, plus skipped
+   * files that already hold exactly the rendered content. A failed install leaves the record as it was.
+   */
+  record?: { entry: Omit<ProvenanceEntry, 'files' | 'variables'> };
 }
 
 export interface InstallResult {
@@ -90,6 +98,8 @@ export async function installPackage(pkg: TemplatePackage, opts: InstallOptions)
   const result: InstallResult = { targetFolder: folder ? join(targetDir, ...folder.split('/')) : targetDir, written: [], skipped: [], overwritten: [] };
   const toWrite: PlannedWrite[] = [];
   const existing: string[] = [];
+  /** Skipped files that already hold exactly the rendered content: recorded like written ones. */
+  const identical: PlannedFile[] = [];
   for (const f of files) {
     const found = rootExists ? await inspectDestination(root, f.rel) : 'absent';
     if (found === 'absent') {
@@ -97,12 +107,14 @@ export async function installPackage(pkg: TemplatePackage, opts: InstallOptions)
       result.written.push(f.rel);
     } else if (policy === 'skip') {
       result.skipped.push(f.rel);
+      if (opts.record && found === 'file' && (await holdsBytes(join(root, ...f.rel.split('/')), f.bytes))) identical.push(f);
     } else if (policy === 'overwrite') {
       if (found === 'symlink') throw new UnsafePackageError(`${f.rel} is a symbolic link; refusing to replace it`, f.rel);
       toWrite.push({ ...f, replace: true });
       result.overwritten.push(f.rel);
     } else if (found === 'file' && (await holdsBytes(join(root, ...f.rel.split('/')), f.bytes))) {
       result.skipped.push(f.rel); // already exactly what the template would write
+      identical.push(f);
     } else {
       existing.push(f.rel);
     }
@@ -114,6 +126,15 @@ export async function installPackage(pkg: TemplatePackage, opts: InstallOptions)
     );
   }
   for (const list of [result.written, result.skipped, result.overwritten]) list.sort();
+  const fileCount = toWrite.length;
+  if (opts.record) {
+    // Read after recovery, so a record an interrupted install left half done is settled first.
+    const previous = rootExists ? await readProvenance(root) : undefined;
+    const recorded = recordFiles([...toWrite, ...identical].map((f) => ({ path: f.rel, bytes: f.bytes })));
+    const record = upsertEntry(previous ?? emptyProvenance(), { ...opts.record.entry, variables: values, files: recorded });
+    const replace = rootExists && (await inspectDestination(root, PROVENANCE_FILE)) !== 'absent';
+    toWrite.push({ rel: PROVENANCE_FILE, bytes: serializeProvenanceBytes(record), replace });
+  }
   if (toWrite.length === 0) return result;
 
   const tx = new FileTransaction(location);
@@ -122,7 +143,7 @@ export async function installPackage(pkg: TemplatePackage, opts: InstallOptions)
     for (const [i, f] of toWrite.entries()) {
       throwIfAborted(signal);
       await tx.stage(f.rel, signal);
-      opts.onProgress?.({ path: f.rel, done: i + 1, total: toWrite.length });
+      if (i < fileCount) opts.onProgress?.({ path: f.rel, done: i + 1, total: fileCount });
     }
     throwIfAborted(signal); // the last chance to cancel: the commit below is a few renames
     await tx.commit();

@@ -96,6 +96,13 @@ describe('checkEntryPath: names unsafe on some platform are refused everywhere',
     for (const path of ['.template.json', 'template-install.md', '.templates/x.md']) assert.equal(checkEntryPath(path), undefined, path);
   });
 
+  test('the install record (.template-marketplace.json) is never a template file, in any folder or case', () => {
+    for (const path of ['.template-marketplace.json', 'docs/.template-marketplace.json', '.TEMPLATE-MARKETPLACE.JSON', '.template-marketplace.json/x.md']) {
+      assert.match(checkEntryPath(path) ?? '', /install record/, path);
+    }
+    for (const path of ['template-marketplace.json', '.template-marketplace.json.md', '.template-marketplace.jsonc']) assert.equal(checkEntryPath(path), undefined, path);
+  });
+
   test('text-direction controls are refused', () => {
     for (const path of ['evil\u202etxt.exe', 'a\u2066b', 'x\u200f.md']) assert.match(checkEntryPath(path) ?? '', /text-direction control/, JSON.stringify(path));
   });

@@ -9,6 +9,8 @@ import { buildSync } from 'esbuild';
 import { readPackage, writePackage, type TemplateManifest } from '../../../src/core/format';
 import { isTransactionLeftover, recoverInterrupted } from '../../../src/core/install/fileTransaction';
 import { installPackage, type ConflictPolicy } from '../../../src/core/install/installer';
+import { emptyProvenance, PROVENANCE_FILE, readProvenance, serializeProvenance, upsertEntry } from '../../../src/core/provenance';
+import { RECORD_ENTRY } from './fixtures/recordEntry';
 
 /**
  * Installs killed with SIGKILL at every file system call they make, then checked: every file is
@@ -47,6 +49,8 @@ interface Scenario {
   files: Record<string, string>;
   /** The target folder, relative to the run's folder; created with `before` unless `missingTarget`. */
   missingTarget?: boolean;
+  /** Record the install in .template-marketplace.json (one more file of the transaction). */
+  record?: boolean;
 }
 
 const SCENARIOS: Scenario[] = [
@@ -62,6 +66,19 @@ const SCENARIOS: Scenario[] = [
     before: {},
     files: { 'a.txt': 'a', 'b/c.txt': 'c' },
     missingTarget: true,
+  },
+  {
+    name: 'overwrite a file and replace the install record',
+    policy: 'overwrite',
+    before: {
+      'README.md': 'old readme',
+      // A record with another template's entry: the install adds its own, in the same transaction.
+      '.template-marketplace.json': serializeProvenance(
+        upsertEntry(emptyProvenance(), { ...RECORD_ENTRY, marketplace: { ...RECORD_ENTRY.marketplace, id: 'other' }, variables: {}, files: [{ path: 'x.md', sha256: 'd'.repeat(64) }] }),
+      ),
+    },
+    files: { 'README.md': 'new readme', 'docs/added.md': 'added' },
+    record: true,
   },
 ];
 
@@ -134,7 +151,8 @@ describe('installs survive SIGKILL at any point', () => {
 
       // The complete run tells how many calls there are to kill at, and the final state.
       const target0 = await prepare('complete');
-      const complete = await runChild([zip, target0, scenario.policy, '0', 'before']);
+      const extra = scenario.record ? ['record'] : [];
+      const complete = await runChild([zip, target0, scenario.policy, '0', 'before', ...extra]);
       assert.equal(complete.code, 0, complete.stderr);
       const [, count, list] = /ops (\d+) (\S+)/.exec(complete.stdout) ?? [];
       const ops = Number(count);
@@ -142,6 +160,10 @@ describe('installs survive SIGKILL at any point', () => {
       assert.ok(ops > 5 && ops < MAX_KILL_POINTS && calls.length === ops, `${ops} calls`);
       const newState = await snapshot(target0);
       for (const [path, content] of Object.entries(newFiles)) assert.equal(newState.get(path), content, path);
+      if (scenario.record) {
+        assert.deepEqual((await readProvenance(target0)).entries.map((e) => e.marketplace.id), ['crash', 'other']);
+        newFiles[PROVENANCE_FILE] = newState.get(PROVENANCE_FILE)!;
+      }
 
       const points: [number, 'before' | 'torn'][] = [];
       // Killed before each call, and in the middle of each write.
@@ -152,7 +174,7 @@ describe('installs survive SIGKILL at any point', () => {
       let killed = 0;
       for (const [k, mode] of points) {
         const target = await prepare('killed');
-        const run = await runChild([zip, target, scenario.policy, String(k), mode]);
+        const run = await runChild([zip, target, scenario.policy, String(k), mode, ...extra]);
         const label = `killed before call ${k} (${mode})`;
         assert.equal(run.signal, 'SIGKILL', `${label}: ${run.stderr}`);
         killed++;
@@ -184,7 +206,9 @@ describe('installs survive SIGKILL at any point', () => {
 
         // 3. Re-running the same install succeeds and gives the complete state.
         const pkg = readPackage(bytes);
-        await installPackage(pkg, { targetDir: target, variables: { project: 'demo' }, onConflict: scenario.policy });
+        await installPackage(pkg, {
+          targetDir: target, variables: { project: 'demo' }, onConflict: scenario.policy, ...(scenario.record ? { record: { entry: RECORD_ENTRY } } : {}),
+        });
         assert.deepEqual([...(await snapshot(target))], [...newState], `${label}: re-run`);
       }
       assert.equal(killed, points.length);
