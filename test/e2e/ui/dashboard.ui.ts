@@ -5,7 +5,8 @@ import { DashboardPage } from './pages/dashboard';
 
 uiTest(
   'the dashboard shows live cache figures, measures the tiers, and follows light, dark and high-contrast themes',
-  async ({ page, screenshot, log }) => {
+  async ({ page, screenshot, log, settings }) => {
+    const viaSettings = (themeId: string) => settings({ 'workbench.colorTheme': themeId });
     // Chromium reports CSP violations of any frame, the webview's included, on the console.
     const violations: string[] = [];
     const onConsole = (m: ConsoleMessage) => {
@@ -49,13 +50,13 @@ uiTest(
       sideBarClosed = true;
 
       // Three themes, one full picture each.
-      await d.setTheme('dark');
+      await d.setTheme('dark', viaSettings);
       await d.fullScreenshot(await screenshot('dashboard-dark').then((p) => p.replace(/\.png$/, '-full.png')));
-      await d.setTheme('light');
+      await d.setTheme('light', viaSettings);
       await d.fullScreenshot(await screenshot('dashboard-light').then((p) => p.replace(/\.png$/, '-full.png')));
-      await d.setTheme('high-contrast');
+      await d.setTheme('high-contrast', viaSettings);
       await d.fullScreenshot(await screenshot('dashboard-high-contrast').then((p) => p.replace(/\.png$/, '-full.png')));
-      await d.setTheme('dark');
+      await d.setTheme('dark', viaSettings);
 
       // Restored after a reload by its serializer, with the chart range chosen before (setState).
       await d.rangeButton('5 min').first().click();

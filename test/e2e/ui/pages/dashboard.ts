@@ -4,10 +4,10 @@ import { Workbench } from './workbench';
 export type ThemeKind = 'light' | 'dark' | 'high-contrast';
 
 /** The settings ids 'Default Light Modern', 'Default Dark Modern' and 'Default High Contrast', as the theme picker labels them. */
-const THEMES: Record<ThemeKind, { label: string; bodyClass: string }> = {
-  light: { label: 'Light Modern', bodyClass: 'vscode-light' },
-  dark: { label: 'Dark Modern', bodyClass: 'vscode-dark' },
-  'high-contrast': { label: 'Dark High Contrast', bodyClass: 'vscode-high-contrast' },
+const THEMES: Record<ThemeKind, { label: string; id: string; bodyClass: string }> = {
+  light: { label: 'Light Modern', id: 'Default Light Modern', bodyClass: 'vscode-light' },
+  dark: { label: 'Dark Modern', id: 'Default Dark Modern', bodyClass: 'vscode-dark' },
+  'high-contrast': { label: 'Dark High Contrast', id: 'Default High Contrast', bodyClass: 'vscode-high-contrast' },
 };
 
 /**
@@ -72,8 +72,15 @@ export class DashboardPage {
   }
 
   /** Picks a colour theme through "Preferences: Color Theme", as a user would, and waits for the webview to follow. */
-  async setTheme(kind: ThemeKind): Promise<void> {
+  async setTheme(kind: ThemeKind, viaSettings?: (themeId: string) => Promise<unknown>): Promise<void> {
     const theme = THEMES[kind];
+    if (viaSettings) {
+      // The user's settings.json, edited as a person would (see UiContext.settings): steadier than
+      // clicking a row of the command palette while 600 commands fill it.
+      await viaSettings(theme.id);
+      await this.frame.locator(`body.${theme.bodyClass}`).waitFor({ state: 'attached', timeout: 30_000 });
+      return;
+    }
     // The workbench re-renders everything on a theme change; an attempt that lands in the middle of
     // that is closed (Escape) and made again, a bounded number of times.
     for (let attempt = 1; ; attempt++) {
