@@ -23,13 +23,29 @@ export class Workbench {
 
   /** Runs a command from the command palette by its title, as a user would (F1, type, Enter). */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
-    const input = this.quickInputBox;
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
-    const option = this.quickPickOption(title);
-    await option.first().waitFor({ state: 'visible' });
-    await this.page.keyboard.press('Enter');
+    // A palette opened while a webview has focus closes again when focus goes back to it: open it
+    // from the workbench, and open it again (a bounded number of times) if it closed under us.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (attempt > 1 || (await this.webviewHasFocus())) await this.page.locator('#workbench\\.parts\\.titlebar').first().click({ position: { x: 300, y: 10 } });
+        await this.page.keyboard.press('F1');
+        const input = this.quickInputBox;
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill(`>${title}`, { timeout: 10_000 });
+        await this.quickPickOption(title).first().waitFor({ state: 'visible', timeout: 10_000 });
+        await this.page.keyboard.press('Enter');
+        return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await this.page.keyboard.press('Escape');
+      }
+    }
+  }
+
+  /** Whether keyboard focus is inside a webview's iframe. */
+  async webviewHasFocus(): Promise<boolean> {
+    // A string: this file is compiled without the DOM library; the expression runs in the page.
+    return (await this.page.evaluate("document.activeElement?.tagName === 'IFRAME'")) === true;
   }
 
   /**
