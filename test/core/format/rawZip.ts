@@ -1,5 +1,6 @@
 import { deflateSync } from 'fflate';
 import { crc32 } from '../../../src/core/format/crc32';
+import { concat } from './zipCraft';
 
 /** One entry of a hand-made zip; every field a hostile archive could lie about can be set. */
 export interface RawEntry {
@@ -65,14 +66,4 @@ export function rawZip(entries: readonly RawEntry[]): Uint8Array {
   end.setUint32(12, centralSize, true);
   end.setUint32(16, offset, true);
   return concat([...locals, ...centrals, new Uint8Array(end.buffer)]);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
