@@ -86,7 +86,9 @@ async function checkEntry(deps: VerifyInstalledDeps, root: string, entry: Proven
     }
     const publicKey = source.catalog.publisherKeys.get(publisherKeyId);
     if (!publicKey) throw new CheckFailure('E_SIGNATURE', `the publisher key ${publisherKeyId.slice(0, 12)}… that signed it is not in the catalog`);
-    const res = await source.fetcher.get(packagePath(id, version), { maxBytes: LIMITS.maxPackageBytes, ...(signal ? { signal } : {}) });
+    // The catalog's path while it lists this version; else where publish keeps every version.
+    const path = listed?.version === version ? listed.path : packagePath(id, version);
+    const res = await source.fetcher.get(path, { maxBytes: LIMITS.maxPackageBytes, ...(signal ? { signal } : {}) });
     if (res.status !== 200) throw new CheckFailure('E_HTTP', `unexpected ${res.status} for the package`);
     const verified = await deps.verifier.verify({ id: keyOf(entry), publicKey, sha256, signature, bytes: res.bytes, size: res.bytes.length });
     if (!verified.ok) throw new CheckFailure(verified.error.code, verified.error.message);
