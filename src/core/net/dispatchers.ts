@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher, Pool, ProxyAgent } from 'undici';
+import type { Agent, Dispatcher, Pool, ProxyAgent } from 'undici';
+import { loadUndici } from './undici';
 import { bypassesProxy } from './noProxy';
 import type { ParsedProxy } from './proxy';
 
@@ -27,7 +28,7 @@ export class Dispatchers {
   readonly #proxy: { agent: ProxyAgent; settings: ParsedProxy } | undefined;
 
   constructor(pool: PoolSettings, proxy?: ParsedProxy) {
-    this.#direct = new Agent({ ...poolOptions(pool), connectTimeout: pool.connectTimeout, maxRedirections: 0 });
+    this.#direct = new (loadUndici().Agent)({ ...poolOptions(pool), connectTimeout: pool.connectTimeout, maxRedirections: 0 });
     this.#proxy = proxy && { agent: proxyAgent(pool, proxy), settings: proxy };
   }
 
@@ -51,8 +52,8 @@ function proxyAgent(pool: PoolSettings, proxy: ParsedProxy): ProxyAgent {
   const tls = { timeout: pool.connectTimeout, ...(proxy.strictSSL ? {} : { rejectUnauthorized: false }) };
   // undici builds some of its pools (the CONNECT client, the absolute-form forwarder) with only a
   // `connect` option; these factories give every pool the client's timeouts instead of undici's 300 s.
-  const withTimeouts = (origin: string | URL, opts: object): Pool => new Pool(origin, { ...poolOptions(pool), ...opts });
-  return new ProxyAgent({
+  const withTimeouts = (origin: string | URL, opts: object): Pool => new (loadUndici().Pool)(origin, { ...poolOptions(pool), ...opts });
+  return new (loadUndici().ProxyAgent)({
     uri: proxy.origin,
     ...(proxy.authorization === undefined ? {} : { token: proxy.authorization }),
     // http: targets in absolute form through an http: proxy, https: targets through a CONNECT tunnel.
