@@ -57,6 +57,14 @@ export interface HttpClientOptions {
   random?: () => number;
   /** Send requests through this HTTP(S) proxy (hosts in `noProxy` excepted). Default: connect directly. */
   proxy?: ProxyOptions;
+  /**
+   * Offer HTTP/2 (ALPN h2) on direct https: connections, falling back to HTTP/1.1 when the server
+   * declines; requests through a proxy always use HTTP/1.1. Default false: HTTP/1.1 keep-alive
+   * measured faster with this undici (test/bench/http2.bench.ts; README, "HTTP/2").
+   */
+  http2?: boolean;
+  /** PEM certificates to trust besides Node's bundled roots (a marketplace behind a private CA). */
+  ca?: readonly string[];
 }
 
 export interface HttpClientStats {
@@ -110,6 +118,8 @@ export class HttpClient {
       connectTimeout: option(opts, 'connectTimeoutMs', 10_000, 1),
       headersTimeout: option(opts, 'headersTimeoutMs', 15_000, 1),
       bodyTimeout: option(opts, 'bodyTimeoutMs', 30_000, 1),
+      http2: flag(opts.http2, 'http2', false),
+      ca: certificates(opts.ca),
     };
     this.#proxy = opts.proxy === undefined ? undefined : parseProxy(opts.proxy, 'HttpClientOptions.proxy');
   }
@@ -272,6 +282,20 @@ function option(opts: HttpClientOptions, name: NumericOption, fallback: number, 
     throw new FormatError(`must be an integer >= ${min}, got ${String(value)}`, 'HttpClientOptions', name);
   }
   return value;
+}
+
+function flag(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new FormatError(`must be true or false, got ${String(value)}`, 'HttpClientOptions', name);
+  return value;
+}
+
+function certificates(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((c) => typeof c === 'string' && c.includes('-----BEGIN CERTIFICATE-----'))) {
+    throw new FormatError('must be a list of PEM certificates', 'HttpClientOptions', 'ca');
+  }
+  return [...(value as string[])];
 }
 
 /** Aborts its signal once `ms` have passed, unless cleared first. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { LRUCache } from 'lru-cache';
 import { AbortedError, FormatError, type IntegrityError, type SignatureError } from '../errors';
 import { fromBase64, fromHex, keyIdOf, toHex } from '../format';
@@ -5,6 +6,7 @@ import { HEX64 } from '../format/validate';
 import { checkPackageBinding } from './binding';
 import { failures } from './failures';
 import { NativeEd25519 } from '../format/nativeEd25519';
+import { VERDICT, VerifyWorkerPool, type SignatureCheck } from './workerPool';
 
 export interface VerifyItem {
   /** Template id, named in every error. */
@@ -34,6 +36,13 @@ export interface VerifierOptions {
    * calling thread, blocking it for ~90 µs per uncached item. Default 16.
    */
   parallelism?: number;
+  /**
+   * Batches with at least `minBatch` uncached signatures are checked on `size` worker threads
+   * (started on first such batch, ended by close()); smaller batches stay on the thread pool above.
+   * `size: 0` turns the workers off. Default: os.availableParallelism() workers, minBatch 64.
+   * `source` replaces the worker's code, for tests only.
+   */
+  workers?: { size?: number; minBatch?: number; source?: string };
 }
 
 export interface VerifierStats {
@@ -69,6 +78,15 @@ export interface VerifierStats {
 
 const DEFAULT_CACHE_SIZE = 10_000;
 const DEFAULT_PARALLELISM = 16;
+const DEFAULT_MIN_WORKER_BATCH = 64;
+/** A pool whose workers died is replaced this many times at most; then batches stay inline. */
+const MAX_POOL_FAILURES = 3;
+
+/** Signature verdicts a batch got from the worker threads, by outcome key, and the keys already given to an item. */
+interface WorkerVerdicts {
+  verdicts: Map<string, boolean>;
+  handedOut: Set<string>;
+}
 
 type Outcome = { valid: boolean; cached: boolean } | 'malformed';
 
@@ -85,6 +103,9 @@ export class Verifier {
   readonly #running = new Set<Promise<unknown>>();
   readonly #parallelism: number;
   readonly #stats: VerifierStats = { verified: 0, cacheHits: 0, failures: 0 };
+  readonly #workers: { size: number; minBatch: number; source?: string };
+  #pool: VerifyWorkerPool | undefined;
+  #poolFailures = 0;
   #closed = false;
 
   constructor(opts: VerifierOptions = {}) {
@@ -98,6 +119,12 @@ export class Verifier {
     }
     this.#outcomes = cacheSize > 0 ? new LRUCache({ max: cacheSize }) : undefined;
     this.#parallelism = parallelism;
+    const size = opts.workers?.size ?? availableParallelism();
+    const minBatch = opts.workers?.minBatch ?? DEFAULT_MIN_WORKER_BATCH;
+    for (const [name, n, min] of [['workers.size', size, 0], ['workers.minBatch', minBatch, 1]] as const) {
+      if (!Number.isSafeInteger(n) || n < min) throw new FormatError(`expected an integer >= ${min}, got ${n}`, 'verifier options', name);
+    }
+    this.#workers = { size, minBatch, ...(opts.workers?.source === undefined ? {} : { source: opts.workers.source }) };
   }
 
   /** A single item is checked on the calling thread (~85 µs uncached): quicker than a round trip to the thread pool. */
@@ -109,14 +136,16 @@ export class Verifier {
   verifyBatch(items: readonly VerifyItem[]): Promise<VerifyResult[]> {
     return this.#track(async () => {
       const results = new Array<VerifyResult>(items.length);
-      const threaded = this.#parallelism > 0 && items.length > 1;
+      // Signatures checked on the worker threads, by cache key; the items then take their verdicts from here.
+      const known = await this.#checkOnWorkers(items);
+      const threaded = this.#parallelism > 0 && items.length - known.verdicts.size > 1;
       let next = 0;
       // Each lane takes the next unchecked item, which bounds the checks queued on the shared
       // thread pool (file system calls wait behind them too).
       const lane = async (): Promise<void> => {
         while (next < items.length) {
           const i = next++;
-          results[i] = await this.#check(items[i]!, threaded);
+          results[i] = await this.#check(items[i]!, threaded, known);
         }
       };
       const lanes = threaded ? Math.min(this.#parallelism, items.length) : 1;
@@ -135,6 +164,7 @@ export class Verifier {
     await Promise.allSettled(this.#running);
     this.#outcomes?.clear();
     this.#backend.close();
+    await this.#pool?.close();
   }
 
   #track<T>(work: () => Promise<T>): Promise<T> {
@@ -146,15 +176,15 @@ export class Verifier {
     return running;
   }
 
-  async #check(item: VerifyItem, threaded: boolean): Promise<VerifyResult> {
-    const result = await this.#evaluate(item, threaded);
+  async #check(item: VerifyItem, threaded: boolean, known?: WorkerVerdicts): Promise<VerifyResult> {
+    const result = await this.#evaluate(item, threaded, known);
     this.#stats.verified++;
     if (result.cached) this.#stats.cacheHits++;
     if (!result.ok) this.#stats.failures++;
     return result;
   }
 
-  async #evaluate(item: VerifyItem, threaded: boolean): Promise<VerifyResult> {
+  async #evaluate(item: VerifyItem, threaded: boolean, known?: WorkerVerdicts): Promise<VerifyResult> {
     const { id, publicKey, sha256 } = item;
     const fail = (error: SignatureError | IntegrityError, cached = false): VerifyResult => ({ id, ok: false, cached, error });
     if (publicKey.length !== 32) return fail(failures.malformedPublicKey(id, publicKey.length));
@@ -162,7 +192,7 @@ export class Verifier {
 
     let outcome: Outcome;
     try {
-      outcome = await this.#signatureOutcome(item, threaded);
+      outcome = await this.#signatureOutcome(item, threaded, known);
     } catch (err) {
       return fail(failures.uncheckable(id, err));
     }
@@ -176,10 +206,17 @@ export class Verifier {
   }
 
   /** The outcome depends only on (key, digest, signature), so it is safe to remember either way. */
-  async #signatureOutcome({ publicKey, sha256, signature }: VerifyItem, threaded: boolean): Promise<Outcome> {
-    // Keyed by the signature's text, not its bytes: another spelling is another entry, never a false
-    // hit. A malformed signature never gets an entry, so a hit needs no decoding.
-    const key = `${toHex(publicKey)}:${sha256}:${signature}`;
+  async #signatureOutcome(item: VerifyItem, threaded: boolean, known?: WorkerVerdicts): Promise<Outcome> {
+    const { publicKey, sha256, signature } = item;
+    const key = outcomeKey(item);
+    const checked = known?.verdicts.get(key);
+    if (checked !== undefined) {
+      // The first item of a key was checked; its repeats in the batch share that check, as in flight.
+      if (known!.handedOut.has(key)) return { valid: checked, cached: true };
+      known!.handedOut.add(key);
+      this.#outcomes?.set(key, checked);
+      return { valid: checked, cached: false };
+    }
     const remembered = this.#outcomes?.get(key);
     if (remembered !== undefined) return { valid: remembered, cached: true };
     const pending = this.#inFlight.get(key);
@@ -202,4 +239,49 @@ export class Verifier {
     this.#outcomes?.set(key, valid);
     return { valid, cached: false };
   }
+
+  /**
+   * Checks the batch's uncached, well-formed signatures on the worker threads when there are enough
+   * of them to pay for the round trip. Any failure of the pool leaves the map empty (or partial):
+   * the items it misses are then checked here as usual, so a crash costs time, never a verdict.
+   */
+  async #checkOnWorkers(items: readonly VerifyItem[]): Promise<WorkerVerdicts> {
+    const known: WorkerVerdicts = { verdicts: new Map(), handedOut: new Set() };
+    if (this.#workers.size === 0 || items.length < this.#workers.minBatch || this.#poolFailures >= MAX_POOL_FAILURES) return known;
+    const keys: string[] = [];
+    const checks: SignatureCheck[] = [];
+    const seen = new Set<string>();
+    for (const item of items) {
+      if (item.publicKey.length !== 32 || !HEX64.test(item.sha256)) continue;
+      const key = outcomeKey(item);
+      if (seen.has(key) || this.#outcomes?.has(key) || this.#inFlight.has(key)) continue;
+      seen.add(key);
+      const signature = fromBase64(item.signature);
+      if (signature?.length !== 64) continue;
+      keys.push(key);
+      checks.push({ publicKey: item.publicKey, message: fromHex(item.sha256), signature });
+    }
+    if (checks.length < this.#workers.minBatch) return known;
+    let verdicts: Uint8Array;
+    try {
+      if (!this.#pool?.usable) {
+        this.#pool = new VerifyWorkerPool({ size: this.#workers.size, ...(this.#workers.source === undefined ? {} : { source: this.#workers.source }) });
+      }
+      verdicts = await this.#pool.verify(checks);
+    } catch {
+      this.#poolFailures++;
+      return known;
+    }
+    // A verdict the worker could not reach (node:crypto threw) stays out: the item is checked here, which reports why.
+    verdicts.forEach((v, i) => v !== VERDICT.threw && known.verdicts.set(keys[i]!, v === VERDICT.valid));
+    return known;
+  }
+}
+
+/**
+ * Keyed by the signature's text, not its bytes: another spelling is another entry, never a false
+ * hit. A malformed signature never gets an entry, so a hit needs no decoding.
+ */
+function outcomeKey({ publicKey, sha256, signature }: VerifyItem): string {
+  return `${toHex(publicKey)}:${sha256}:${signature}`;
 }
