@@ -182,7 +182,7 @@ function printOpensslSpeed(workers: number): void {
     try {
       const out = execFileSync('openssl', ['speed', '-seconds', '2', ...args, 'ed25519'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
       // The last column of the Ed25519 line is verifications per second.
-      const line = out.split('\n').find((l) => /Ed25519/.test(l) && /\d/.test(l));
+      const line = out.split('\n').find((l) => /^\s*\d+ bits EdDSA \(Ed25519\)/.test(l));
       const verifies = line?.trim().split(/\s+/).pop();
       return verifies === undefined ? undefined : Number(verifies);
     } catch {
