@@ -247,10 +247,27 @@ export class Verifier {
    */
   async #checkOnWorkers(items: readonly VerifyItem[]): Promise<WorkerVerdicts> {
     const known: WorkerVerdicts = { verdicts: new Map(), handedOut: new Set() };
-    if (this.#workers.size === 0 || items.length < this.#workers.minBatch || this.#poolFailures >= MAX_POOL_FAILURES) return known;
-    const keys: string[] = [];
-    const checks: SignatureCheck[] = [];
+    const { size, minBatch, source } = this.#workers;
+    if (size === 0 || items.length < minBatch || this.#poolFailures >= MAX_POOL_FAILURES) return known;
+    if (!this.#pool?.usable) this.#pool = new VerifyWorkerPool({ size, ...(source === undefined ? {} : { source }) });
+    const pool = this.#pool;
+    // A few chunks per worker: a worker that finishes early takes more, and the first chunk is
+    // checked while the next ones are prepared.
+    const chunkSize = Math.max(16, Math.ceil(items.length / (size * 4)));
+    const chunks: Promise<void>[] = [];
     const seen = new Set<string>();
+    let keys: string[] = [];
+    let checks: SignatureCheck[] = [];
+    const send = (): void => {
+      const chunkKeys = keys;
+      chunks.push(pool.verify(checks).then((verdicts) => {
+        // A verdict the worker could not reach (node:crypto threw) stays out: the item is checked here, which reports why.
+        verdicts.forEach((v, i) => v !== VERDICT.threw && known.verdicts.set(chunkKeys[i]!, v === VERDICT.valid));
+      }));
+      keys = [];
+      checks = [];
+    };
+    let pending = 0;
     for (const item of items) {
       if (item.publicKey.length !== 32 || !HEX64.test(item.sha256)) continue;
       const key = outcomeKey(item);
@@ -260,20 +277,15 @@ export class Verifier {
       if (signature?.length !== 64) continue;
       keys.push(key);
       checks.push({ publicKey: item.publicKey, message: fromHex(item.sha256), signature });
+      pending++;
+      // Nothing is sent until the batch is known to be big enough to be worth the workers.
+      if (pending >= minBatch && checks.length >= chunkSize) send();
     }
-    if (checks.length < this.#workers.minBatch) return known;
-    let verdicts: Uint8Array;
-    try {
-      if (!this.#pool?.usable) {
-        this.#pool = new VerifyWorkerPool({ size: this.#workers.size, ...(this.#workers.source === undefined ? {} : { source: this.#workers.source }) });
-      }
-      verdicts = await this.#pool.verify(checks);
-    } catch {
-      this.#poolFailures++;
-      return known;
-    }
-    // A verdict the worker could not reach (node:crypto threw) stays out: the item is checked here, which reports why.
-    verdicts.forEach((v, i) => v !== VERDICT.threw && known.verdicts.set(keys[i]!, v === VERDICT.valid));
+    if (pending < minBatch) return known;
+    if (checks.length > 0) send();
+    const outcomes = await Promise.allSettled(chunks);
+    // Whatever a failed chunk did not settle is checked here; a pool that failed is replaced next time, a few times at most.
+    if (outcomes.some((o) => o.status === 'rejected')) this.#poolFailures++;
     return known;
   }
 }

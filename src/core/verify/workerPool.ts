@@ -86,6 +86,7 @@ export class VerifyWorkerPool {
   readonly #queue: Job[] = [];
   #broken: Error | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
 
   constructor(opts: WorkerPoolOptions) {
     this.#size = Math.max(1, Math.floor(opts.size));
@@ -98,31 +99,31 @@ export class VerifyWorkerPool {
   }
 
   /**
-   * Verdicts in input order. The checks are split into a few chunks per worker, so that a worker
-   * that finishes early takes more. Rejects if the pool is broken or breaks meanwhile.
+   * Verdicts in input order, from one worker: the caller splits a batch into a few calls per
+   * worker, so that a worker that finishes early takes more, and so that the first chunk is on its
+   * way while the caller still prepares the next. Rejects if the pool is broken or breaks meanwhile.
    */
   async verify(checks: readonly SignatureCheck[]): Promise<Uint8Array> {
     if (!this.usable) throw this.#broken ?? new Error('the verification worker pool is closed');
-    const verdicts = new Uint8Array(checks.length);
-    if (checks.length === 0) return verdicts;
+    if (checks.length === 0) return new Uint8Array(0);
     this.#start();
-    const chunk = Math.max(16, Math.ceil(checks.length / (this.#size * 4)));
-    const parts: Promise<void>[] = [];
-    for (let from = 0; from < checks.length; from += chunk) {
-      const slice = checks.slice(from, from + chunk);
-      parts.push(this.#submit(pack(slice)).then((v) => verdicts.set(v, from)));
-    }
-    await Promise.all(parts);
-    return verdicts;
+    return this.#submit(pack(checks));
+  }
+
+  /** Worker threads the pool runs (or will, once started). */
+  get size(): number {
+    return this.#size;
   }
 
   /** Ends every worker; checks in flight reject. Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#fail(new Error('the verification worker pool was closed'));
-    await Promise.allSettled(this.#slots.map((s) => s.worker.terminate()));
-    this.#slots.length = 0;
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#fail(new Error('the verification worker pool was closed'));
+      this.#closed = true;
+      // Referenced again so that the process waits for the exits close() awaits.
+      await Promise.allSettled(this.#slots.map((s) => (s.worker.ref(), s.worker.terminate())));
+    })();
+    return this.#closing;
   }
 
   #start(): void {
@@ -134,8 +135,8 @@ export class VerifyWorkerPool {
       const slot: Slot = { worker: new Worker(this.#source, { eval: true }), job: undefined };
       slot.worker.unref();
       slot.worker.on('message', (msg: { verdicts: Uint8Array }) => this.#finished(slot, msg.verdicts));
-      slot.worker.on('error', (err) => this.#fail(new Error(`a verification worker failed: ${err.message}`, { cause: err })));
-      slot.worker.on('exit', (code) => this.#fail(new Error(`a verification worker exited (code ${code})`)));
+      slot.worker.on('error', (err) => this.#died(new Error(`a verification worker failed: ${err.message}`, { cause: err })));
+      slot.worker.on('exit', (code) => this.#died(new Error(`a verification worker exited (code ${code})`)));
       this.#slots.push(slot);
     }
   }
@@ -168,6 +169,13 @@ export class VerifyWorkerPool {
     this.#dispatch();
   }
 
+  /** A worker died on its own: the pool is broken, and its other workers are of no more use. Exits during close() are close()'s doing. */
+  #died(err: Error): void {
+    if (this.#closing) return;
+    this.#fail(err);
+    void this.close();
+  }
+
   /** Breaks the pool: whatever runs or waits rejects, and later calls too. */
   #fail(err: Error): void {
     this.#broken ??= err;
@@ -177,11 +185,6 @@ export class VerifyWorkerPool {
       slot.worker.unref();
     }
     for (const job of this.#queue.splice(0)) job.reject(err);
-    if (!this.#closed) {
-      // A dead worker's siblings are of no more use: the caller falls back to inline verification.
-      this.#closed = true;
-      for (const slot of this.#slots) void slot.worker.terminate();
-    }
   }
 }
 
