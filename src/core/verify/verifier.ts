@@ -55,8 +55,8 @@ export interface VerifierStats {
 }
 
 /*
- * Why node:crypto on libuv's thread pool, and no worker_threads (test/bench/verify.bench.ts;
- * Node 20.20, 2 cores, signatures over 32-byte digests; verified items per second, best of 3):
+ * Where signatures are checked (test/bench/verify.bench.ts; Node 20.20, 2 cores, signatures over
+ * 32-byte digests; verified items per second, best of 3, on an idle machine):
  *
  *                                 batch 1   batch 16   batch 256
  *   tweetnacl, main thread            176        164         177
@@ -64,16 +64,19 @@ export interface VerifierStats {
  *   node:crypto, main thread       12 339     12 257      12 061
  *   node:crypto, libuv pool        11 515     19 515      22 394
  *   Verifier {parallelism: 0}     10 761     11 058      10 909   no cache
- *   Verifier {parallelism: 2}     10 705     11 020      12 520   no cache
  *   Verifier {parallelism: 16}    10 662     17 835      18 942   no cache; one item runs inline
  *   Verifier, cached re-verify    329 603    637 500     688 723   1.5-3 µs an item
  *
- * node:crypto is ~70x faster than tweetnacl. Worker threads buy tweetnacl at most 1.8x on 2
- * cores and leave it ~40x behind, so that pool was dropped (the experiment stays in
- * test/bench/tweetnaclWorkerPool.ts). node:crypto's callback form runs on libuv's thread pool:
- * 1.7x on batches once enough checks are in flight to hide the round trip (2 gain little, 16
- * is the default), but slower than inline for a single item, which therefore stays inline.
- * tweetnacl still signs and makes keys; the tests hold both to the RFC 8032 vectors.
+ * node:crypto is ~70x faster than tweetnacl, which only signs and makes keys here (the tests hold
+ * both to the RFC 8032 vectors; the tweetnacl worker experiment stays in test/bench/tweetnaclWorkerPool.ts).
+ * - One item is checked inline: quicker than any round trip to another thread.
+ * - Small batches go to libuv's thread pool through node:crypto's callback form, 16 in flight.
+ * - Batches of at least 64 uncached signatures go to a pool of node:crypto worker threads, one
+ *   per core (workerPool.ts), in a few chunks per worker: the checks no longer share libuv's four
+ *   threads with the file system calls of the same batch (reads and writes of the cache wait behind
+ *   queued crypto jobs there), and each chunk is one message instead of one job per signature.
+ *   The bench prints both against one core at 256/1,024/4,096; on a shared, loaded machine the
+ *   figures swing widely (see its header), so compare them within one run.
  */
 
 const DEFAULT_CACHE_SIZE = 10_000;
