@@ -78,14 +78,21 @@ interface Row {
 }
 
 export async function run(): Promise<void> {
-  const { items, digests } = fixture(Math.max(...BATCH_SIZES));
   const workers = availableParallelism();
+  if (process.env.BENCH_VERIFY === 'large') {
+    // Only the both-cores comparison: `BENCH_VERIFY=large node --import tsx test/bench/verify.bench.ts`.
+    const native = new NativeEd25519();
+    await bothCores(workers, native);
+    native.close();
+    return;
+  }
+  const { items, digests } = fixture(Math.max(...BATCH_SIZES));
   const pool = new TweetnaclWorkerPool(workers);
   const native = new NativeEd25519();
   const warmVerifier = new Verifier();
   await warmVerifier.verifyBatch(items);
-  // Uncached Verifiers, by how many checks a batch keeps in flight on libuv's thread pool.
-  const uncached = new Map([0, workers, 16].map((n) => [n, new Verifier({ parallelism: n, cacheSize: 0 })]));
+  // Uncached Verifiers, by how many checks a batch keeps in flight on libuv's thread pool (no worker threads: bothCores() has those).
+  const uncached = new Map([0, workers, 16].map((n) => [n, new Verifier({ parallelism: n, cacheSize: 0, workers: { size: 0 } })]));
 
   const rows: Row[] = [
     { name: 'tweetnacl, main thread', run: (b) => expectAllValid(b.map((d) => nacl.sign.detached.verify(d.message, d.signature, d.publicKey))) },
