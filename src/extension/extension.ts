@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { MarketplaceClient } from '../core';
 import { ClientHost } from './client/clientHost';
+import { preloadEngine } from './client/loadEngine';
 import { registerCommands, type CommandTable } from './commands/index';
 import { installAndCacheCommands } from './commands/table';
 import { OptionsBuilder } from './config/options';
@@ -41,7 +42,8 @@ let host: ClientHost | undefined;
 
 /**
  * The composition root. It creates the log first, then each part, and registers each disposable
- * at once. It stays cheap: the engine bundle is required and opened on first use, never here.
+ * at once. It stays cheap: the engine bundle is required right after it (in the background) and
+ * opened on first use, never here.
  */
 export function activate(context: vscode.ExtensionContext): TemplateMarketplaceApi {
   setTranslator(vscode.l10n.t);
@@ -74,6 +76,8 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
     [Commands.showDashboard]: () => dashboard.dashboard.show(),
   };
   context.subscriptions.push(...registerCommands(commands, services));
+  // After activation returns, not during it: the user is about to use the engine.
+  context.subscriptions.push(preloadEngine());
 
   return {
     client: () => services.host.get(),

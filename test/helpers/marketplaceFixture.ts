@@ -25,6 +25,8 @@ export interface FixtureTemplate {
   id: string;
   downloads?: number;
   tags?: string[];
+  /** Default 'documentation'. */
+  category?: string;
   description?: string;
   files?: Record<string, string>;
   /** Extra bytes to make the package bigger (a stored, incompressible file). */
@@ -59,7 +61,7 @@ export class MarketplaceFixture {
         name: `Template ${t.id}`,
         version,
         description: t.description ?? `The ${t.id} template.`,
-        category: 'documentation',
+        category: t.category ?? 'documentation',
         tags: t.tags ?? ['docs'],
         author: 'Fixture',
         targetFolder: '.',
@@ -73,7 +75,7 @@ export class MarketplaceFixture {
       this.files.set(path, bytes);
       this.packages.set(t.id, bytes);
       return {
-        id: t.id, name: manifest.name, version, description: manifest.description, category: 'documentation',
+        id: t.id, name: manifest.name, version, description: manifest.description, category: manifest.category,
         tags: manifest.tags, author: 'Fixture', downloads: t.downloads ?? 0, updatedAt: '2026-11-01T00:00:00Z',
         size: bytes.length, sha256, path, publisher: this.publisherKey.keyid,
         signature: signPackageDigest(sha256, this.publisherKey.secretKey),

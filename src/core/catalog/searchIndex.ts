@@ -274,8 +274,11 @@ export class SearchIndex<T extends Searchable> {
     let cached = this.#orders.get(sort);
     if (!cached) {
       const e = this.#entries;
-      const byName = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
-      const name = (a: number, b: number) => byName.compare(e[a]!.name, e[b]!.name) || (e[a]!.id < e[b]!.id ? -1 : e[a]!.id > e[b]!.id ? 1 : a - b);
+      // Made only when two names must be compared: the first Collator of a process loads ICU's
+      // collation data (~8 ms), which a by-downloads order without ties never needs.
+      let byName: Intl.Collator | undefined;
+      const name = (a: number, b: number) =>
+        (byName ??= new Intl.Collator('en', { sensitivity: 'base', numeric: true })).compare(e[a]!.name, e[b]!.name) || (e[a]!.id < e[b]!.id ? -1 : e[a]!.id > e[b]!.id ? 1 : a - b);
       const downloads = (a: number, b: number) => e[b]!.downloads - e[a]!.downloads || name(a, b);
       const updated = sort === 'updated' ? e.map((x) => Date.parse(x.updatedAt) || 0) : [];
       const compare = sort === 'name' ? name : sort === 'downloads' ? downloads : (a: number, b: number) => updated[b]! - updated[a]! || downloads(a, b);

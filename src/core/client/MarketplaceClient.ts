@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { DiskCache } from '../cache/diskCache';
 import { MemoryCache } from '../cache/memoryCache';
+import { mostRelated } from '../catalog/related';
 import { SearchIndex, type SearchQuery, type SearchHit } from '../catalog/searchIndex';
 import { SourceCatalog, type CatalogReadMode } from '../catalog/sourceCatalog';
 import { TrustStore } from '../catalog/trustStore';
@@ -55,6 +56,9 @@ interface Resolved {
 
 type CatalogOf = (source: SourceCatalog) => Promise<VerifiedCatalog>;
 
+/** Related templates are fetched two at a time: enough to finish soon, little enough to leave the user's own downloads the bandwidth. */
+const RELATED_PREFETCH_CONCURRENCY = 2;
+
 /**
  * The engine's one entry point. Reads catalogs and packages through the memory, disk and network
  * tiers, verifies everything it hands out, and records metrics the UI can subscribe to.
@@ -73,6 +77,8 @@ export class MarketplaceClient {
   private readonly packages: PackageStore;
   private index: { key: string; index: SearchIndex<ListedTemplate>; byRef: Map<string, ListedTemplate> } | undefined;
   private prefetched = false;
+  /** The running related-template prefetch, which the next one (or close) cancels. */
+  private relatedPrefetch: AbortController | undefined;
   private closed = false;
   private readonly background = new Set<Promise<unknown>>();
   private readonly changed = new Emitter<void>();
@@ -219,6 +225,7 @@ export class MarketplaceClient {
   ): Promise<{ pkg: TemplatePackage; template: ListedTemplate; source: PackageSource }> {
     const { template, source } = await this.resolve(ref, this.catalogFor(opts.purpose === 'browse' ? 'browse' : 'trust', opts.signal));
     const { bytes } = await this.packages.get(template, source, opts.signal ? { signal: opts.signal } : {});
+    this.scheduleRelatedPrefetch(template.ref);
     const pkg = readPackage(bytes, `template "${template.ref}"`);
     // The publisher signs the package digest only; the package must also say it is what the catalog
     // lists it as, so a genuine package of one template is never installed under another's name.
@@ -492,6 +499,39 @@ export class MarketplaceClient {
     return this.warmup(popular, opts);
   }
 
+  /**
+   * Downloads into the caches the `count` templates most related to `ref` (shared tags, then the
+   * same category; see catalog/related.ts) that are not cached yet, two at a time, and returns the
+   * refs now cached. A
+   * template that cannot be fetched is skipped: this only ever saves a later wait. Rejects with an
+   * AbortedError once `signal` aborts. Opening or installing a template runs this by itself in the
+   * background (option `prefetchRelated`).
+   */
+  async prefetchRelated(ref: string, opts: { count?: number; signal?: AbortSignal } = {}): Promise<string[]> {
+    const count = opts.count ?? this.options.prefetchRelated ?? DEFAULTS.prefetchRelated;
+    const { byRef } = await this.currentIndex({ internal: true });
+    const to = byRef.get(ref) ?? (await this.get(ref));
+    const limit = pLimit(RELATED_PREFETCH_CONCURRENCY);
+    const fetched = await Promise.all(
+      mostRelated(byRef.values(), to, count).map((related) =>
+        limit(async () => {
+          throwIfAborted(opts.signal);
+          try {
+            const { template, source } = await this.resolve(related.ref, this.catalogFor('browse', opts.signal));
+            // Only what is missing: a package on disk already opens in about a millisecond.
+            if (!(await this.packages.isCached(template))) await this.packages.get(template, source, opts.signal ? { signal: opts.signal } : {});
+            return related.ref;
+          } catch (err) {
+            if (opts.signal?.aborted) throw err;
+            return undefined;
+          }
+        }),
+      ),
+    );
+    throwIfAborted(opts.signal);
+    return fetched.filter((r): r is string => r !== undefined);
+  }
+
   /** Empties the memory and disk caches. The rollback memory (trust file) is kept on purpose. */
   async clear(): Promise<void> {
     this.memory.clear();
@@ -564,7 +604,7 @@ export class MarketplaceClient {
    */
   openSibling(overrides: { cacheDir: string }): Promise<MarketplaceClient> {
     const { metrics: _ownMetrics, ...options } = this.options;
-    return MarketplaceClient.open({ ...options, cacheDir: overrides.cacheDir, prefetchPopular: 0 });
+    return MarketplaceClient.open({ ...options, cacheDir: overrides.cacheDir, prefetchPopular: 0, prefetchRelated: 0 });
   }
 
   onDidChangeMetrics(listener: Parameters<Metrics['subscribe']>[0]): Disposable {
@@ -574,6 +614,7 @@ export class MarketplaceClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.relatedPrefetch?.abort(new AbortedError('the marketplace client is closing'));
     await Promise.allSettled([...this.background]);
     for (const s of this.sources.values()) s.dispose();
     this.changed.dispose();
@@ -647,6 +688,21 @@ export class MarketplaceClient {
     }
     this.schedulePrefetch();
     return this.index;
+  }
+
+  /** Starts prefetching what is related to `ref` in the background, cancelling the previous prefetch. Never fails. */
+  private scheduleRelatedPrefetch(ref: string): void {
+    const count = this.options.prefetchRelated ?? DEFAULTS.prefetchRelated;
+    if (count <= 0 || this.closed) return;
+    this.relatedPrefetch?.abort(new AbortedError('superseded by a newer prefetch'));
+    const controller = new AbortController();
+    this.relatedPrefetch = controller;
+    const task = this.prefetchRelated(ref, { count, signal: controller.signal }).catch(() => undefined);
+    this.background.add(task);
+    void task.finally(() => {
+      this.background.delete(task);
+      if (this.relatedPrefetch === controller) this.relatedPrefetch = undefined;
+    });
   }
 
   private schedulePrefetch(): void {

@@ -20,6 +20,12 @@ export interface MarketplaceClientOptions {
   concurrency?: number;
   /** After the first catalog load, download this many of the most popular templates in the background. */
   prefetchPopular?: number;
+  /**
+   * After a template is opened (preview, render, plan) or installed, download this many of the
+   * templates most related to it (shared tags, same category) in the background, two at a time.
+   * A newer open supersedes a running prefetch; close() cancels it. 0 turns it off. Default 3.
+   */
+  prefetchRelated?: number;
   /** Connection pool, timeouts, retries and an optional proxy (`http.proxy`, see ProxyOptions). */
   http?: HttpClientOptions;
   verifier?: { cacheSize?: number };
@@ -35,6 +41,7 @@ export const DEFAULTS = {
   packageTtlMs: 30 * 24 * 60 * 60 * 1000,
   concurrency: 8,
   prefetchPopular: 0,
+  prefetchRelated: 3,
 } as const;
 
 const SOURCE_ID = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -70,4 +77,7 @@ export function checkOptions(opts: MarketplaceClientOptions): void {
   positive(opts.memory?.maxBytes, 'memory.maxBytes');
   positive(opts.memory?.maxEntries, 'memory.maxEntries');
   positive(opts.disk?.maxBytes, 'disk.maxBytes');
+  if (opts.prefetchRelated !== undefined && !(Number.isSafeInteger(opts.prefetchRelated) && opts.prefetchRelated >= 0)) {
+    throw new FormatError(`must be an integer >= 0, got ${opts.prefetchRelated}`, where, 'prefetchRelated');
+  }
 }

@@ -1,5 +1,5 @@
-import nacl from 'tweetnacl';
 import { NativeEd25519 } from './nativeEd25519';
+import { loadNacl } from './tweetnacl';
 
 /**
  * Ed25519 for the whole engine. Signing and key generation use tweetnacl (pure JS, runs anywhere,
@@ -10,7 +10,7 @@ import { NativeEd25519 } from './nativeEd25519';
 const native = new NativeEd25519();
 
 export function sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  return nacl.sign.detached(message, secretKey);
+  return loadNacl().sign.detached(message, secretKey);
 }
 
 export function verify(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {

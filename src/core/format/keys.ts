@@ -1,6 +1,6 @@
-import nacl from 'tweetnacl';
 import { FormatError } from '../errors';
 import { fromBase64, sha256Hex, toBase64 } from './encoding';
+import { loadNacl } from './tweetnacl';
 
 /**
  * An Ed25519 key pair. `seed` is the 32-byte RFC 8032 private key; `secretKey` is tweetnacl's
@@ -13,18 +13,23 @@ export interface KeyPair {
   readonly secretKey: Uint8Array;
 }
 
+/** The size of a raw Ed25519 public key. */
+const PUBLIC_KEY_BYTES = 32;
+
 /** A key's id is the lowercase hex SHA-256 of its 32 raw public-key bytes. */
 export function keyIdOf(publicKey: Uint8Array): string {
   return sha256Hex(publicKey);
 }
 
 export function keyPairFromSeed(seed: Uint8Array): KeyPair {
+  const nacl = loadNacl();
   if (seed.length !== nacl.sign.seedLength) throw new FormatError(`an Ed25519 seed is 32 bytes, got ${seed.length}`);
   const kp = nacl.sign.keyPair.fromSeed(seed);
   return { keyid: keyIdOf(kp.publicKey), publicKey: kp.publicKey, seed: Uint8Array.from(seed), secretKey: kp.secretKey };
 }
 
 export function generateKeyPair(): KeyPair {
+  const nacl = loadNacl();
   return keyPairFromSeed(nacl.randomBytes(nacl.sign.seedLength));
 }
 
@@ -72,7 +77,7 @@ export function parsePrivateKeyFile(value: unknown, file = 'key file'): KeyPair 
 export function parsePublicKey(value: unknown, file = 'public key'): { keyid: string; publicKey: Uint8Array } {
   const text = typeof value === 'string' ? value : asObject(value, file).publicKey;
   const publicKey = typeof text === 'string' ? fromBase64(text) : undefined;
-  if (!publicKey || publicKey.length !== nacl.sign.publicKeyLength) {
+  if (!publicKey || publicKey.length !== PUBLIC_KEY_BYTES) {
     throw new FormatError('expected base64 of a 32-byte Ed25519 public key', file, 'publicKey');
   }
   const keyid = keyIdOf(publicKey);

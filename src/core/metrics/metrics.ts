@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { Histogram } from './histogram';
 import type { LatencySummary, MetricsSnapshot, Tier } from './snapshot';
 import { SlidingWindow } from './slidingWindow';

@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher, Pool, ProxyAgent } from 'undici';
+import type { Agent, Dispatcher, Pool, ProxyAgent } from 'undici';
+import { loadUndici } from './undici';
 import { bypassesProxy } from './noProxy';
 import type { ParsedProxy } from './proxy';
 
@@ -8,6 +9,10 @@ export interface PoolSettings {
   connectTimeout: number;
   headersTimeout: number;
   bodyTimeout: number;
+  /** Offer h2 in ALPN on direct https: connections (undici's `allowH2`); HTTP/1.1 when the server declines. */
+  http2: boolean;
+  /** PEM certificates trusted in addition to Node's bundled roots. */
+  ca: readonly string[];
 }
 
 /** Where one request goes: its dispatcher, and the proxy (its origin) when it goes through one. */
@@ -27,7 +32,14 @@ export class Dispatchers {
   readonly #proxy: { agent: ProxyAgent; settings: ParsedProxy } | undefined;
 
   constructor(pool: PoolSettings, proxy?: ParsedProxy) {
-    this.#direct = new Agent({ ...poolOptions(pool), connectTimeout: pool.connectTimeout, maxRedirections: 0 });
+    this.#direct = new (loadUndici().Agent)({
+      ...poolOptions(pool),
+      connect: { timeout: pool.connectTimeout, ...trust(pool) },
+      maxRedirections: 0,
+      // One stream per connection at a time (undici 6 multiplexes only with pipelining > 1, which
+      // its h2 client does not survive under load: see README, "HTTP/2").
+      allowH2: pool.http2,
+    });
     this.#proxy = proxy && { agent: proxyAgent(pool, proxy), settings: proxy };
   }
 
@@ -43,16 +55,23 @@ export class Dispatchers {
   }
 }
 
+/** The extra certificates, added to Node's roots (a `ca` option alone would replace them). */
+function trust(pool: PoolSettings): { ca?: string[] } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return pool.ca.length === 0 ? {} : { ca: [...(require('node:tls') as typeof import('node:tls')).rootCertificates, ...pool.ca] };
+}
+
 function poolOptions(pool: PoolSettings) {
   return { connections: pool.connections, headersTimeout: pool.headersTimeout, bodyTimeout: pool.bodyTimeout };
 }
 
 function proxyAgent(pool: PoolSettings, proxy: ParsedProxy): ProxyAgent {
-  const tls = { timeout: pool.connectTimeout, ...(proxy.strictSSL ? {} : { rejectUnauthorized: false }) };
+  // Proxied requests stay on HTTP/1.1: undici 6 tunnels h2 only partly, and a proxy that inspects TLS rarely speaks it.
+  const tls = { timeout: pool.connectTimeout, ...trust(pool), ...(proxy.strictSSL ? {} : { rejectUnauthorized: false }) };
   // undici builds some of its pools (the CONNECT client, the absolute-form forwarder) with only a
   // `connect` option; these factories give every pool the client's timeouts instead of undici's 300 s.
-  const withTimeouts = (origin: string | URL, opts: object): Pool => new Pool(origin, { ...poolOptions(pool), ...opts });
-  return new ProxyAgent({
+  const withTimeouts = (origin: string | URL, opts: object): Pool => new (loadUndici().Pool)(origin, { ...poolOptions(pool), ...opts });
+  return new (loadUndici().ProxyAgent)({
     uri: proxy.origin,
     ...(proxy.authorization === undefined ? {} : { token: proxy.authorization }),
     // http: targets in absolute form through an http: proxy, https: targets through a CONNECT tunnel.

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { statusText } from './lazyBuiltins';
 import {
   AbortedError,
   HttpError,
@@ -49,7 +49,7 @@ export function failureToError(failure: Failure, url: string, attempts: number):
 
 /** Classifies a response status other than 200 and 304. */
 export function statusFailure(status: number, location: string | undefined, retryAfterMs: number | undefined): Failure {
-  const label = `HTTP ${status} ${STATUS_CODES[status] ?? 'Unknown Status'}`;
+  const label = `HTTP ${status} ${statusText(status) ?? 'Unknown Status'}`;
   const http = (advice: string, retryable = false): Failure => ({ kind: 'http', status, retryable, reason: `${label} — ${advice}`, retryAfterMs });
   if (status === 404 || status === 410) {
     return { kind: 'not-found', status, retryable: false, reason: `${label} — the server has no such file; check the source URL or refresh the catalog` };

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { AbortedError, FormatError } from '../errors';
 import {
   abortedFailure,
@@ -11,16 +11,17 @@ import {
   statusFailure,
   tooLargeFailure,
 } from './failure';
-import { Dispatchers, type Route } from './dispatchers';
+import { Dispatchers, type PoolSettings, type Route } from './dispatchers';
 import { checkFetchOptions } from './fetchOptions';
 import { parseHttpUrl } from './httpUrl';
 import type { OriginHeaders } from './originHeaders';
-import { parseProxy, type ProxyOptions } from './proxy';
+import { type ParsedProxy, parseProxy, type ProxyOptions } from './proxy';
 import { proxyErrorFailure, viaProxy } from './proxyFailure';
 import { readBody, type MinSpeed } from './readBody';
 import { backoffDelay, parseRetryAfter } from './retryPolicy';
 import { sleep } from './sleep';
 import type { FetchOptions, FetchResult } from './types';
+import { loadUndici } from './undici';
 
 export interface HttpClientOptions {
   /** Keep-alive connections per origin. Default 8. */
@@ -56,6 +57,14 @@ export interface HttpClientOptions {
   random?: () => number;
   /** Send requests through this HTTP(S) proxy (hosts in `noProxy` excepted). Default: connect directly. */
   proxy?: ProxyOptions;
+  /**
+   * Offer HTTP/2 (ALPN h2) on direct https: connections, falling back to HTTP/1.1 when the server
+   * declines; requests through a proxy always use HTTP/1.1. Default false: HTTP/1.1 keep-alive
+   * measured faster with this undici (test/bench/http2.bench.ts; README, "HTTP/2").
+   */
+  http2?: boolean;
+  /** PEM certificates to trust besides Node's bundled roots (a marketplace behind a private CA). */
+  ca?: readonly string[];
 }
 
 export interface HttpClientStats {
@@ -78,7 +87,10 @@ type ResponseHeaders = Record<string, string | string[] | undefined>;
  * either read, drained or destroyed, so a connection is never left stuck in the pool.
  */
 export class HttpClient {
-  readonly #dispatchers: Dispatchers;
+  readonly #pool: PoolSettings;
+  readonly #proxy: ParsedProxy | undefined;
+  /** Made on the first request: a client whose marketplaces are all file: never loads undici. */
+  #dispatchers: Dispatchers | undefined;
   readonly #retries: number;
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
@@ -101,13 +113,15 @@ export class HttpClient {
     this.#random = opts.random ?? Math.random;
     this.#deadlineMs = option(opts, 'deadlineMs', 300_000, 1);
     this.#minSpeed = parseMinSpeed(opts.minSpeed);
-    const pool = {
+    this.#pool = {
       connections: option(opts, 'connections', 8, 1),
       connectTimeout: option(opts, 'connectTimeoutMs', 10_000, 1),
       headersTimeout: option(opts, 'headersTimeoutMs', 15_000, 1),
       bodyTimeout: option(opts, 'bodyTimeoutMs', 30_000, 1),
+      http2: flag(opts.http2, 'http2', false),
+      ca: certificates(opts.ca),
     };
-    this.#dispatchers = new Dispatchers(pool, opts.proxy === undefined ? undefined : parseProxy(opts.proxy, 'HttpClientOptions.proxy'));
+    this.#proxy = opts.proxy === undefined ? undefined : parseProxy(opts.proxy, 'HttpClientOptions.proxy');
   }
 
   get stats(): HttpClientStats {
@@ -121,7 +135,7 @@ export class HttpClient {
   async get(url: string, opts: FetchOptions, scoped?: OriginHeaders): Promise<FetchResult> {
     const target = parseHttpUrl(url);
     checkFetchOptions(opts);
-    const route = this.#dispatchers.route(target);
+    const route = (this.#dispatchers ??= new Dispatchers(this.#pool, this.#proxy)).route(target);
     const headers = this.#headers(opts, scoped?.for(target));
     // One deadline for the whole GET, retries and waits included: undici's own timeouts bound each
     // phase, the minimum speed bounds a trickle, and this bounds everything together.
@@ -152,7 +166,7 @@ export class HttpClient {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#lifetime.abort();
-      await this.#dispatchers.close();
+      await this.#dispatchers?.close();
     })();
     return this.#closing;
   }
@@ -177,7 +191,7 @@ export class HttpClient {
     try {
       // A copy, as undici's proxy agents add `host` to the object they are given. maxRedirections 0
       // here too, in case a dispatcher ever defaulted otherwise: see Dispatchers.
-      const response = await request(url, { dispatcher: route.dispatcher, method: 'GET', headers: { ...headers }, signal, maxRedirections: 0 });
+      const response = await loadUndici().request(url, { dispatcher: route.dispatcher, method: 'GET', headers: { ...headers }, signal, maxRedirections: 0 });
       const outcome = await this.#handleResponse(response.statusCode, response.headers, response.body, opts);
       return outcome.ok || route.proxy === undefined ? outcome : { ok: false, failure: viaProxy(outcome.failure, route.proxy) };
     } catch (err) {
@@ -268,6 +282,20 @@ function option(opts: HttpClientOptions, name: NumericOption, fallback: number, 
     throw new FormatError(`must be an integer >= ${min}, got ${String(value)}`, 'HttpClientOptions', name);
   }
   return value;
+}
+
+function flag(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new FormatError(`must be true or false, got ${String(value)}`, 'HttpClientOptions', name);
+  return value;
+}
+
+function certificates(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((c) => typeof c === 'string' && c.includes('-----BEGIN CERTIFICATE-----'))) {
+    throw new FormatError('must be a list of PEM certificates', 'HttpClientOptions', 'ca');
+  }
+  return [...(value as string[])];
 }
 
 /** Aborts its signal once `ms` have passed, unless cleared first. */

@@ -1,4 +1,5 @@
-import { BlockList, isIP } from 'node:net';
+import type { BlockList } from 'node:net';
+import { nodeNet } from './lazyBuiltins';
 import { domainToASCII } from 'node:url';
 import { FormatError } from '../errors';
 
@@ -54,7 +55,7 @@ function parseEntry(entry: string, where: string): NoProxyRule {
     const bits = family === 'ipv4' ? 32 : 128;
     const length = prefix === undefined ? bits : Number(prefix);
     if (prefix !== undefined && !(/^\d+$/.test(prefix) && length <= bits)) throw bad(entry, where, `the prefix length must be 0-${bits}`);
-    const range = new BlockList();
+    const range = new (nodeNet().BlockList)();
     range.addSubnet(address, length, family);
     return { kind: 'ip', range, family, ...(port === undefined ? {} : { port }) };
   }
@@ -83,7 +84,7 @@ function splitPort(entry: string, where: string): { host: string; port?: number 
 }
 
 function ipFamily(host: string): 'ipv4' | 'ipv6' | undefined {
-  const version = isIP(host);
+  const version = nodeNet().isIP(host);
   return version === 4 ? 'ipv4' : version === 6 ? 'ipv6' : undefined;
 }
 

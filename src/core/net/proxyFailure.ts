@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { statusText } from './lazyBuiltins';
 import { errorCode, errorFailure, type Failure } from './failure';
 import { isRetryableStatus } from './retryPolicy';
 
@@ -37,7 +37,7 @@ function proxyStatus(err: unknown): number | undefined {
 }
 
 function refusalFailure(status: number, proxy: string, cause: unknown): Failure {
-  const label = `HTTP ${status} ${STATUS_CODES[status] ?? 'Unknown Status'}`;
+  const label = `HTTP ${status} ${statusText(status) ?? 'Unknown Status'}`;
   if (status === 407) {
     return { kind: 'http', status, retryable: false, cause, reason: `the proxy ${proxy} requires authentication (${label}) — check the credentials in the proxy URL` };
   }

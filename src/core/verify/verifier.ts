@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { LRUCache } from 'lru-cache';
 import { AbortedError, FormatError, type IntegrityError, type SignatureError } from '../errors';
 import { fromBase64, fromHex, keyIdOf, toHex } from '../format';
@@ -5,6 +6,7 @@ import { HEX64 } from '../format/validate';
 import { checkPackageBinding } from './binding';
 import { failures } from './failures';
 import { NativeEd25519 } from '../format/nativeEd25519';
+import { VERDICT, VerifyWorkerPool, type SignatureCheck } from './workerPool';
 
 export interface VerifyItem {
   /** Template id, named in every error. */
@@ -34,6 +36,13 @@ export interface VerifierOptions {
    * calling thread, blocking it for ~90 µs per uncached item. Default 16.
    */
   parallelism?: number;
+  /**
+   * Batches with at least `minBatch` uncached signatures are checked on `size` worker threads
+   * (started on first such batch, ended by close()); smaller batches stay on the thread pool above.
+   * `size: 0` turns the workers off. Default: os.availableParallelism() workers, minBatch 64.
+   * `source` replaces the worker's code, for tests only.
+   */
+  workers?: { size?: number; minBatch?: number; source?: string };
 }
 
 export interface VerifierStats {
@@ -46,8 +55,8 @@ export interface VerifierStats {
 }
 
 /*
- * Why node:crypto on libuv's thread pool, and no worker_threads (test/bench/verify.bench.ts;
- * Node 20.20, 2 cores, signatures over 32-byte digests; verified items per second, best of 3):
+ * Where signatures are checked (test/bench/verify.bench.ts; Node 20.20, 2 cores, signatures over
+ * 32-byte digests; verified items per second, best of 3, on an idle machine):
  *
  *                                 batch 1   batch 16   batch 256
  *   tweetnacl, main thread            176        164         177
@@ -55,20 +64,32 @@ export interface VerifierStats {
  *   node:crypto, main thread       12 339     12 257      12 061
  *   node:crypto, libuv pool        11 515     19 515      22 394
  *   Verifier {parallelism: 0}     10 761     11 058      10 909   no cache
- *   Verifier {parallelism: 2}     10 705     11 020      12 520   no cache
  *   Verifier {parallelism: 16}    10 662     17 835      18 942   no cache; one item runs inline
  *   Verifier, cached re-verify    329 603    637 500     688 723   1.5-3 µs an item
  *
- * node:crypto is ~70x faster than tweetnacl. Worker threads buy tweetnacl at most 1.8x on 2
- * cores and leave it ~40x behind, so that pool was dropped (the experiment stays in
- * test/bench/tweetnaclWorkerPool.ts). node:crypto's callback form runs on libuv's thread pool:
- * 1.7x on batches once enough checks are in flight to hide the round trip (2 gain little, 16
- * is the default), but slower than inline for a single item, which therefore stays inline.
- * tweetnacl still signs and makes keys; the tests hold both to the RFC 8032 vectors.
+ * node:crypto is ~70x faster than tweetnacl, which only signs and makes keys here (the tests hold
+ * both to the RFC 8032 vectors; the tweetnacl worker experiment stays in test/bench/tweetnaclWorkerPool.ts).
+ * - One item is checked inline: quicker than any round trip to another thread.
+ * - Small batches go to libuv's thread pool through node:crypto's callback form, 16 in flight.
+ * - Batches of at least 64 uncached signatures go to a pool of node:crypto worker threads, one
+ *   per core (workerPool.ts), in a few chunks per worker: the checks no longer share libuv's four
+ *   threads with the file system calls of the same batch (reads and writes of the cache wait behind
+ *   queued crypto jobs there), and each chunk is one message instead of one job per signature.
+ *   The bench prints both against one core at 256/1,024/4,096; on a shared, loaded machine the
+ *   figures swing widely (see its header), so compare them within one run.
  */
 
 const DEFAULT_CACHE_SIZE = 10_000;
 const DEFAULT_PARALLELISM = 16;
+const DEFAULT_MIN_WORKER_BATCH = 64;
+/** A pool whose workers died is replaced this many times at most; then batches stay inline. */
+const MAX_POOL_FAILURES = 3;
+
+/** Signature verdicts a batch got from the worker threads, by outcome key, and the keys already given to an item. */
+interface WorkerVerdicts {
+  verdicts: Map<string, boolean>;
+  handedOut: Set<string>;
+}
 
 type Outcome = { valid: boolean; cached: boolean } | 'malformed';
 
@@ -85,6 +106,9 @@ export class Verifier {
   readonly #running = new Set<Promise<unknown>>();
   readonly #parallelism: number;
   readonly #stats: VerifierStats = { verified: 0, cacheHits: 0, failures: 0 };
+  readonly #workers: { size: number; minBatch: number; source?: string };
+  #pool: VerifyWorkerPool | undefined;
+  #poolFailures = 0;
   #closed = false;
 
   constructor(opts: VerifierOptions = {}) {
@@ -98,6 +122,12 @@ export class Verifier {
     }
     this.#outcomes = cacheSize > 0 ? new LRUCache({ max: cacheSize }) : undefined;
     this.#parallelism = parallelism;
+    const size = opts.workers?.size ?? availableParallelism();
+    const minBatch = opts.workers?.minBatch ?? DEFAULT_MIN_WORKER_BATCH;
+    for (const [name, n, min] of [['workers.size', size, 0], ['workers.minBatch', minBatch, 1]] as const) {
+      if (!Number.isSafeInteger(n) || n < min) throw new FormatError(`expected an integer >= ${min}, got ${n}`, 'verifier options', name);
+    }
+    this.#workers = { size, minBatch, ...(opts.workers?.source === undefined ? {} : { source: opts.workers.source }) };
   }
 
   /** A single item is checked on the calling thread (~85 µs uncached): quicker than a round trip to the thread pool. */
@@ -109,14 +139,16 @@ export class Verifier {
   verifyBatch(items: readonly VerifyItem[]): Promise<VerifyResult[]> {
     return this.#track(async () => {
       const results = new Array<VerifyResult>(items.length);
-      const threaded = this.#parallelism > 0 && items.length > 1;
+      // Signatures checked on the worker threads, by cache key; the items then take their verdicts from here.
+      const known = await this.#checkOnWorkers(items);
+      const threaded = this.#parallelism > 0 && items.length - known.verdicts.size > 1;
       let next = 0;
       // Each lane takes the next unchecked item, which bounds the checks queued on the shared
       // thread pool (file system calls wait behind them too).
       const lane = async (): Promise<void> => {
         while (next < items.length) {
           const i = next++;
-          results[i] = await this.#check(items[i]!, threaded);
+          results[i] = await this.#check(items[i]!, threaded, known);
         }
       };
       const lanes = threaded ? Math.min(this.#parallelism, items.length) : 1;
@@ -135,6 +167,7 @@ export class Verifier {
     await Promise.allSettled(this.#running);
     this.#outcomes?.clear();
     this.#backend.close();
+    await this.#pool?.close();
   }
 
   #track<T>(work: () => Promise<T>): Promise<T> {
@@ -146,15 +179,15 @@ export class Verifier {
     return running;
   }
 
-  async #check(item: VerifyItem, threaded: boolean): Promise<VerifyResult> {
-    const result = await this.#evaluate(item, threaded);
+  async #check(item: VerifyItem, threaded: boolean, known?: WorkerVerdicts): Promise<VerifyResult> {
+    const result = await this.#evaluate(item, threaded, known);
     this.#stats.verified++;
     if (result.cached) this.#stats.cacheHits++;
     if (!result.ok) this.#stats.failures++;
     return result;
   }
 
-  async #evaluate(item: VerifyItem, threaded: boolean): Promise<VerifyResult> {
+  async #evaluate(item: VerifyItem, threaded: boolean, known?: WorkerVerdicts): Promise<VerifyResult> {
     const { id, publicKey, sha256 } = item;
     const fail = (error: SignatureError | IntegrityError, cached = false): VerifyResult => ({ id, ok: false, cached, error });
     if (publicKey.length !== 32) return fail(failures.malformedPublicKey(id, publicKey.length));
@@ -162,7 +195,7 @@ export class Verifier {
 
     let outcome: Outcome;
     try {
-      outcome = await this.#signatureOutcome(item, threaded);
+      outcome = await this.#signatureOutcome(item, threaded, known);
     } catch (err) {
       return fail(failures.uncheckable(id, err));
     }
@@ -176,10 +209,17 @@ export class Verifier {
   }
 
   /** The outcome depends only on (key, digest, signature), so it is safe to remember either way. */
-  async #signatureOutcome({ publicKey, sha256, signature }: VerifyItem, threaded: boolean): Promise<Outcome> {
-    // Keyed by the signature's text, not its bytes: another spelling is another entry, never a false
-    // hit. A malformed signature never gets an entry, so a hit needs no decoding.
-    const key = `${toHex(publicKey)}:${sha256}:${signature}`;
+  async #signatureOutcome(item: VerifyItem, threaded: boolean, known?: WorkerVerdicts): Promise<Outcome> {
+    const { publicKey, sha256, signature } = item;
+    const key = outcomeKey(item);
+    const checked = known?.verdicts.get(key);
+    if (checked !== undefined) {
+      // The first item of a key was checked; its repeats in the batch share that check, as in flight.
+      if (known!.handedOut.has(key)) return { valid: checked, cached: true };
+      known!.handedOut.add(key);
+      this.#outcomes?.set(key, checked);
+      return { valid: checked, cached: false };
+    }
     const remembered = this.#outcomes?.get(key);
     if (remembered !== undefined) return { valid: remembered, cached: true };
     const pending = this.#inFlight.get(key);
@@ -202,4 +242,61 @@ export class Verifier {
     this.#outcomes?.set(key, valid);
     return { valid, cached: false };
   }
+
+  /**
+   * Checks the batch's uncached, well-formed signatures on the worker threads when there are enough
+   * of them to pay for the round trip. Any failure of the pool leaves the map empty (or partial):
+   * the items it misses are then checked here as usual, so a crash costs time, never a verdict.
+   */
+  async #checkOnWorkers(items: readonly VerifyItem[]): Promise<WorkerVerdicts> {
+    const known: WorkerVerdicts = { verdicts: new Map(), handedOut: new Set() };
+    const { size, minBatch, source } = this.#workers;
+    if (size === 0 || items.length < minBatch || this.#poolFailures >= MAX_POOL_FAILURES) return known;
+    if (!this.#pool?.usable) this.#pool = new VerifyWorkerPool({ size, ...(source === undefined ? {} : { source }) });
+    const pool = this.#pool;
+    // A few chunks per worker: a worker that finishes early takes more, and the first chunk is
+    // checked while the next ones are prepared.
+    const chunkSize = Math.max(16, Math.ceil(items.length / (size * 4)));
+    const chunks: Promise<void>[] = [];
+    const seen = new Set<string>();
+    let keys: string[] = [];
+    let checks: SignatureCheck[] = [];
+    const send = (): void => {
+      const chunkKeys = keys;
+      chunks.push(pool.verify(checks).then((verdicts) => {
+        // A verdict the worker could not reach (node:crypto threw) stays out: the item is checked here, which reports why.
+        verdicts.forEach((v, i) => v !== VERDICT.threw && known.verdicts.set(chunkKeys[i]!, v === VERDICT.valid));
+      }));
+      keys = [];
+      checks = [];
+    };
+    let pending = 0;
+    for (const item of items) {
+      if (item.publicKey.length !== 32 || !HEX64.test(item.sha256)) continue;
+      const key = outcomeKey(item);
+      if (seen.has(key) || this.#outcomes?.has(key) || this.#inFlight.has(key)) continue;
+      seen.add(key);
+      const signature = fromBase64(item.signature);
+      if (signature?.length !== 64) continue;
+      keys.push(key);
+      checks.push({ publicKey: item.publicKey, message: fromHex(item.sha256), signature });
+      pending++;
+      // Nothing is sent until the batch is known to be big enough to be worth the workers.
+      if (pending >= minBatch && checks.length >= chunkSize) send();
+    }
+    if (pending < minBatch) return known;
+    if (checks.length > 0) send();
+    const outcomes = await Promise.allSettled(chunks);
+    // Whatever a failed chunk did not settle is checked here; a pool that failed is replaced next time, a few times at most.
+    if (outcomes.some((o) => o.status === 'rejected')) this.#poolFailures++;
+    return known;
+  }
+}
+
+/**
+ * Keyed by the signature's text, not its bytes: another spelling is another entry, never a false
+ * hit. A malformed signature never gets an entry, so a hit needs no decoding.
+ */
+function outcomeKey({ publicKey, sha256, signature }: VerifyItem): string {
+  return `${toHex(publicKey)}:${sha256}:${signature}`;
 }

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { InstallPlan, ListedTemplate, TemplateManifest, TemplateVariable } from '../../core';
@@ -102,6 +101,7 @@ export async function openMainFile(targetDir: string, order: readonly string[], 
 
 /** The target folder must exist for the engine (it resolves real paths); answers may name a new one. */
 export async function ensureFolder(path: string): Promise<void> {
+  const { mkdir } = await import('node:fs/promises'); // on use: activation should not load it
   await mkdir(path, { recursive: true });
 }
 

@@ -1,4 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -205,6 +204,8 @@ async function addInteractively(services: Services): Promise<MarketplaceCommandR
  */
 async function checkMarketplace(services: Services, entry: MarketplaceSetting, token?: string, signal?: AbortSignal): Promise<number> {
   const { MarketplaceClient } = loadEngine();
+  // Loaded here, not at the top: activation should not load node:fs/promises.
+  const { mkdtemp, rm } = await import('node:fs/promises');
   const dir = await mkdtemp(join(tmpdir(), 'template-marketplace-check-'));
   try {
     const source: SourceConfig = { id: entry.id, url: entry.url, publicKey: entry.publicKey, ...(token && !entry.url.startsWith('file:') ? { headers: { authorization: bearer(token) } } : {}) };

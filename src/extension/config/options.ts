@@ -56,7 +56,7 @@ export class OptionsBuilder {
       `Engine options: marketplaces ${options.sources.map((s) => `${s.id}${s.headers ? ' (token)' : ''}`).join(', ') || 'none'}; ` +
         `memory ${settings.cache.memoryEntries} entries/${settings.cache.memoryMB} MB, disk ${settings.cache.diskMB} MB; ` +
         `refresh ${settings.catalogRefreshMinutes} min; concurrency ${settings.downloadConcurrency}; ` +
-        `timeout ${settings.network.timeoutSeconds} s, retries ${settings.network.retries}; prefetch ${settings.prefetchCount}; proxy ${describeProxy(proxy)}`,
+        `timeout ${settings.network.timeoutSeconds} s, retries ${settings.network.retries}; prefetch ${settings.prefetchCount}, related ${settings.prefetchRelated}; proxy ${describeProxy(proxy)}`,
     );
     this.#notify(all);
     return options;

@@ -29,6 +29,8 @@ export interface Settings {
   downloadConcurrency: number;
   network: { timeoutSeconds: number; retries: number };
   prefetchCount: number;
+  /** How many related templates to fetch after one is opened or installed (0 = off). */
+  prefetchRelated: number;
   statusBar: { enabled: boolean };
 }
 
@@ -77,6 +79,7 @@ export const NUMBER_SETTINGS = {
   timeoutSeconds: { key: 'network.timeoutSeconds', default: 30, min: 1, max: 600, integer: false },
   retries: { key: 'network.retries', default: 2, min: 0, max: 10, integer: true },
   prefetchCount: { key: 'prefetchCount', default: 0, min: 0, max: 1000, integer: true },
+  prefetchRelated: { key: 'prefetch.related', default: 3, min: 0, max: 20, integer: true },
 } as const satisfies Record<string, NumberSpec>;
 
 export const BOOLEAN_SETTINGS = {
@@ -116,6 +119,7 @@ export function readSettings(reader: SettingsReader, opts: { trusted: boolean })
     downloadConcurrency: num(NUMBER_SETTINGS.downloadConcurrency),
     network: { timeoutSeconds: num(NUMBER_SETTINGS.timeoutSeconds), retries: num(NUMBER_SETTINGS.retries) },
     prefetchCount: num(NUMBER_SETTINGS.prefetchCount),
+    prefetchRelated: num(NUMBER_SETTINGS.prefetchRelated),
     statusBar: { enabled: bool(BOOLEAN_SETTINGS.statusBarEnabled) },
   };
   return { settings, problems, ignoredInRestrictedMode };
@@ -277,6 +281,7 @@ export function toClientOptions(settings: Settings, ctx: OptionsContext): Market
     catalogTtlMs: Math.round(settings.catalogRefreshMinutes * 60_000),
     concurrency: settings.downloadConcurrency,
     prefetchPopular: settings.prefetchCount,
+    prefetchRelated: settings.prefetchRelated,
     http: {
       connectTimeoutMs: timeoutMs,
       headersTimeoutMs: timeoutMs,
@@ -305,7 +310,7 @@ export function checkToken(token: string): string | undefined {
 /** Which parts a configuration change touches: the engine (rebuild) or only the status bar (in place). */
 export function classifyChange(affects: (section: string) => boolean): { engine: boolean; statusBar: boolean } {
   const engine =
-    ['marketplaces', 'includeSampleMarketplace', 'cache', 'catalogRefreshMinutes', 'downloadConcurrency', 'network', 'prefetchCount'].some((k) =>
+    ['marketplaces', 'includeSampleMarketplace', 'cache', 'catalogRefreshMinutes', 'downloadConcurrency', 'network', 'prefetchCount', 'prefetch'].some((k) =>
       affects(`${SETTINGS_SECTION}.${k}`),
     ) || ['http.proxy', 'http.noProxy', 'http.proxyStrictSSL'].some((k) => affects(k));
   return { engine, statusBar: affects(`${SETTINGS_SECTION}.statusBar`) };

@@ -49,6 +49,7 @@ describe('readSettings → toClientOptions', () => {
       catalogTtlMs: 10 * 60_000,
       concurrency: 8,
       prefetchPopular: 0,
+      prefetchRelated: 3,
       http: { connectTimeoutMs: 30_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, retries: 2 },
     });
     assert.doesNotThrow(() => checkOptions(options), 'the engine accepts what the defaults make');
@@ -69,6 +70,7 @@ describe('readSettings → toClientOptions', () => {
       'network.timeoutSeconds': 2.5,
       'network.retries': 0,
       prefetchCount: 12,
+      'prefetch.related': 0,
       'statusBar.enabled': false,
     });
     assert.deepEqual(problems, []);
@@ -83,6 +85,7 @@ describe('readSettings → toClientOptions', () => {
     assert.equal(options.catalogTtlMs, 90_000);
     assert.equal(options.concurrency, 3);
     assert.equal(options.prefetchPopular, 12);
+    assert.equal(options.prefetchRelated, 0, '0 turns the related prefetch off');
     assert.deepEqual(options.http, { connectTimeoutMs: 2500, headersTimeoutMs: 2500, bodyTimeoutMs: 2500, retries: 0, userAgent: 'ua/1', proxy: { url: 'http://proxy:3128' } });
     assert.doesNotThrow(() => checkOptions(options));
   });
@@ -135,6 +138,7 @@ describe('readSettings: problems name the setting', () => {
     ['short key', { marketplaces: [{ id: 'a', url: 'https://x.example/', publicKey: 'AAAA' }] }, 'templateMarketplace.marketplaces[0].publicKey', /base64 of 32 bytes/],
     ['memory entries range', { 'cache.memoryEntries': 0 }, 'templateMarketplace.cache.memoryEntries', /whole number from 1 to 100000, got 0; using 500/],
     ['concurrency not integer', { downloadConcurrency: 2.5 }, 'templateMarketplace.downloadConcurrency', /whole number from 1 to 64, got 2.5; using 8/],
+    ['related prefetch out of range', { 'prefetch.related': 21 }, 'templateMarketplace.prefetch.related', /whole number from 0 to 20, got 21; using 3/],
     ['timeout wrong type', { 'network.timeoutSeconds': '30' }, 'templateMarketplace.network.timeoutSeconds', /number from 1 to 600, got "30"; using 30/],
     ['disk NaN-like', { 'cache.diskMB': null }, '', /./],
     ['boolean wrong type', { includeSampleMarketplace: 'yes' }, 'templateMarketplace.includeSampleMarketplace', /true or false, got "yes"; using true/],
@@ -272,6 +276,7 @@ describe('classifyChange', () => {
     assert.deepEqual(classifyChange(affects(['templateMarketplace.marketplaces'])), { engine: true, statusBar: false });
     assert.deepEqual(classifyChange(affects(['templateMarketplace.cache.diskMB'])), { engine: true, statusBar: false });
     assert.deepEqual(classifyChange(affects(['templateMarketplace.network.retries'])), { engine: true, statusBar: false });
+    assert.deepEqual(classifyChange(affects(['templateMarketplace.prefetch.related'])), { engine: true, statusBar: false });
     assert.deepEqual(classifyChange(affects(['http.noProxy'])), { engine: true, statusBar: false });
     assert.deepEqual(classifyChange(affects(['http.proxyStrictSSL'])), { engine: true, statusBar: false });
     assert.deepEqual(classifyChange(affects(['templateMarketplace.statusBar.enabled'])), { engine: false, statusBar: true });
