@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { MarketplaceClient, findSampleMarketplace, sampleSource, type HttpClientOptions, type SourceConfig } from '../core';
 import { NotFoundError, UsageError } from '../core/errors';
-import { readProvenance } from '../core/provenance';
+import { readProvenance, recordUrl } from '../core/provenance';
 import { integerOption } from './args';
 import type { CliIo } from './io';
 
@@ -74,19 +74,10 @@ async function recordedSourceId(dir: string, source: SourceConfig): Promise<stri
   return ids.size === 1 ? [...ids][0]! : source.id;
 }
 
-/** A marketplace URL as records store it: no credentials, query or fragment; a final "/". */
+/** A marketplace URL as records store it (no credentials, query or fragment), with a final "/". */
 function sameUrlKey(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    parsed.search = '';
-    parsed.hash = '';
-    if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
-    return parsed.href;
-  } catch {
-    return url;
-  }
+  const key = recordUrl(url);
+  return key.endsWith('/') ? key : `${key}/`;
 }
 
 /** --deadline, --min-speed and --min-speed-window as HttpClientOptions. */

@@ -23,7 +23,7 @@ import { Verifier, type VerifyItem } from '../verify/verifier';
 import type { BatchItemResult, BatchOptions, BatchResult, BatchTotals, VerifyOutcome } from './batch';
 import { DEFAULTS, checkOptions, type MarketplaceClientOptions } from './options';
 import { PackageStore, type PackageSource } from './packageStore';
-import { entryKey, readProvenance, type ProvenanceEntry } from '../provenance';
+import { entryKey, readProvenance, recordUrl, type ProvenanceEntry } from '../provenance';
 import { installedStatus, type InstalledStatus } from '../update/status';
 import { digestInside } from './installedFiles';
 import { computeUpdateEdits, type UpdateEdits, type UpdateProposal } from '../update/proposal';
@@ -738,19 +738,6 @@ function entriesById(v: VerifiedCatalog): Map<string, TemplateEntry> {
   return map;
 }
 
-/** The marketplace URL as a committed record may show it: without credentials, query or fragment. */
-function recordUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    parsed.search = '';
-    parsed.hash = '';
-    return parsed.href;
-  } catch {
-    return url;
-  }
-}
 
 function quote(text: string): string {
   return `"${displayText(text, { maxLength: 200 })}"`;

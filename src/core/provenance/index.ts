@@ -5,3 +5,4 @@ export * from './parse';
 export * from './serialize';
 export * from './entries';
 export * from './store';
+export * from './url';

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildSync } from 'esbuild';
 import { readPackage, writePackage, type TemplateManifest } from '../../../src/core/format';
 import { isTransactionLeftover, recoverInterrupted } from '../../../src/core/install/fileTransaction';
 import { installPackage, type ConflictPolicy } from '../../../src/core/install/installer';
 import { emptyProvenance, PROVENANCE_FILE, readProvenance, serializeProvenance, upsertEntry } from '../../../src/core/provenance';
 import { RECORD_ENTRY } from './fixtures/recordEntry';
+import { bundleChild, runChild, snapshotTree } from '../../helpers/crashChild';
 
 /**
  * Installs killed with SIGKILL at every file system call they make, then checked: every file is
@@ -18,7 +16,6 @@ import { RECORD_ENTRY } from './fixtures/recordEntry';
  * left and restores all-or-nothing, and re-running the same install succeeds.
  */
 
-const REPO_ROOT = resolve(__dirname, '../../..');
 const utf8 = (text: string) => new TextEncoder().encode(text);
 /** More calls than either scenario makes: bounds the loop even if the protocol grows. */
 const MAX_KILL_POINTS = 80;
@@ -28,12 +25,7 @@ let childScript: string;
 
 before(async () => {
   sandbox = await mkdtemp(join(tmpdir(), 'tm-crash-'));
-  // A bundled script starts in a fraction of tsx's time: there are dozens of children to run.
-  childScript = join(sandbox, 'installProcess.js');
-  buildSync({
-    entryPoints: [join(__dirname, 'fixtures', 'installProcess.ts')],
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: childScript, logLevel: 'warning', absWorkingDir: REPO_ROOT,
-  });
+  childScript = bundleChild(join(__dirname, 'fixtures', 'installProcess.ts'), sandbox);
 });
 
 after(async () => {
@@ -93,37 +85,6 @@ function packageOf(files: Record<string, string>): Uint8Array {
 const rendered = (files: Record<string, string>) =>
   Object.fromEntries(Object.entries(files).map(([k, v]) => [k.replace('{{project}}', 'demo'), v.replace('{{project}}', 'demo')]));
 
-/** Every file below `dir` with its content, and every folder (as "path/"). */
-async function snapshot(dir: string, prefix = ''): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return out;
-  }
-  for (const name of names.sort()) {
-    const path = join(dir, name);
-    if ((await lstat(path)).isDirectory()) {
-      out.set(`${prefix}${name}/`, '');
-      for (const [k, v] of await snapshot(path, `${prefix}${name}/`)) out.set(k, v);
-    } else {
-      out.set(`${prefix}${name}`, await readFile(path, 'utf8'));
-    }
-  }
-  return out;
-}
-
-async function runChild(args: string[]): Promise<{ signal: NodeJS.Signals | null; code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [childScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-  return { code, signal, stdout, stderr };
-}
-
 describe('installs survive SIGKILL at any point', () => {
   for (const scenario of SCENARIOS) {
     it(scenario.name, async () => {
@@ -137,7 +98,7 @@ describe('installs survive SIGKILL at any point', () => {
         await mkdir(join(pristine, path, '..'), { recursive: true });
         await writeFile(join(pristine, path), content);
       }
-      const oldState = await snapshot(pristine);
+      const oldState = await snapshotTree(pristine);
       const newFiles = rendered(scenario.files);
 
       const prepare = async (run: string): Promise<string> => {
@@ -152,13 +113,13 @@ describe('installs survive SIGKILL at any point', () => {
       // The complete run tells how many calls there are to kill at, and the final state.
       const target0 = await prepare('complete');
       const extra = scenario.record ? ['record'] : [];
-      const complete = await runChild([zip, target0, scenario.policy, '0', 'before', ...extra]);
+      const complete = await runChild(childScript, [zip, target0, scenario.policy, '0', 'before', ...extra]);
       assert.equal(complete.code, 0, complete.stderr);
       const [, count, list] = /ops (\d+) (\S+)/.exec(complete.stdout) ?? [];
       const ops = Number(count);
       const calls = list!.split(',');
       assert.ok(ops > 5 && ops < MAX_KILL_POINTS && calls.length === ops, `${ops} calls`);
-      const newState = await snapshot(target0);
+      const newState = await snapshotTree(target0);
       for (const [path, content] of Object.entries(newFiles)) assert.equal(newState.get(path), content, path);
       if (scenario.record) {
         assert.deepEqual((await readProvenance(target0)).entries.map((e) => e.marketplace.id), ['crash', 'other']);
@@ -174,13 +135,13 @@ describe('installs survive SIGKILL at any point', () => {
       let killed = 0;
       for (const [k, mode] of points) {
         const target = await prepare('killed');
-        const run = await runChild([zip, target, scenario.policy, String(k), mode, ...extra]);
+        const run = await runChild(childScript, [zip, target, scenario.policy, String(k), mode, ...extra]);
         const label = `killed before call ${k} (${mode})`;
         assert.equal(run.signal, 'SIGKILL', `${label}: ${run.stderr}`);
         killed++;
 
         // 1. Right after the crash: each file is entirely old or entirely new, never missing.
-        const crashed = await snapshot(target);
+        const crashed = await snapshotTree(target);
         for (const [path, content] of oldState) {
           if (path.endsWith('/')) continue;
           const now = crashed.get(path);
@@ -193,7 +154,7 @@ describe('installs survive SIGKILL at any point', () => {
 
         // 2. The next run's recovery restores all or nothing and sweeps every leftover.
         await recoverInterrupted(target);
-        const recovered = await snapshot(target);
+        const recovered = await snapshotTree(target);
         const same = (a: Map<string, string>, b: Map<string, string>) => JSON.stringify([...a]) === JSON.stringify([...b]);
         const pristineView = scenario.missingTarget ? new Map<string, string>() : oldState;
         // Folders created before the journal existed may stay (empty); compare files only for those.
@@ -209,7 +170,7 @@ describe('installs survive SIGKILL at any point', () => {
         await installPackage(pkg, {
           targetDir: target, variables: { project: 'demo' }, onConflict: scenario.policy, ...(scenario.record ? { record: { entry: RECORD_ENTRY } } : {}),
         });
-        assert.deepEqual([...(await snapshot(target))], [...newState], `${label}: re-run`);
+        assert.deepEqual([...(await snapshotTree(target))], [...newState], `${label}: re-run`);
       }
       assert.equal(killed, points.length);
       assert.ok(calls.filter((c) => c === 'rename').length >= 2 && calls.includes('link'), `the kills covered the moves: ${calls.join(' ')}`);

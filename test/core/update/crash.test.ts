@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { cp, lstat, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildSync } from 'esbuild';
 import { MarketplaceClient } from '../../../src/core';
 import { isTransactionLeftover, recoverInterrupted } from '../../../src/core/install/fileTransaction';
 import { PROVENANCE_FILE, readProvenance } from '../../../src/core/provenance';
 import { FixtureServer, MarketplaceFixture } from '../../helpers/marketplaceFixture';
+import { bundleChild, runChild, snapshotTree } from '../../helpers/crashChild';
 
 /**
  * Updates killed with SIGKILL at every file system call of their transaction (a real child process,
@@ -18,7 +16,6 @@ import { FixtureServer, MarketplaceFixture } from '../../helpers/marketplaceFixt
  * the updated one, and running the update again succeeds.
  */
 
-const REPO_ROOT = resolve(__dirname, '../../..');
 /** More calls than the scenario makes: bounds the loop even if the protocol grows. */
 const MAX_KILL_POINTS = 80;
 
@@ -27,12 +24,7 @@ let childScript: string;
 
 before(async () => {
   sandbox = await mkdtemp(join(tmpdir(), 'tm-update-crash-'));
-  // A bundled script starts in a fraction of tsx's time: there are dozens of children to run.
-  childScript = join(sandbox, 'updateProcess.js');
-  buildSync({
-    entryPoints: [join(__dirname, 'fixtures', 'updateProcess.ts')],
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: childScript, logLevel: 'warning', absWorkingDir: REPO_ROOT,
-  });
+  childScript = bundleChild(join(__dirname, 'fixtures', 'updateProcess.ts'), sandbox);
 });
 
 after(async () => {
@@ -42,31 +34,6 @@ after(async () => {
 /** The child's clock too, so records written by either are byte for byte the same. */
 const NOW = Date.parse('2026-11-25T00:00:00Z');
 const GUIDE = 'one\ntwo\nthree\nfour\nfive\nsix\n';
-
-/** Every file below `dir` with its content, and every folder (as "path/"). */
-async function snapshot(dir: string, prefix = ''): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const name of (await readdir(dir)).sort()) {
-    const path = join(dir, name);
-    if ((await lstat(path)).isDirectory()) {
-      out.set(`${prefix}${name}/`, '');
-      for (const [k, v] of await snapshot(path, `${prefix}${name}/`)) out.set(k, v);
-    } else {
-      out.set(`${prefix}${name}`, await readFile(path, 'utf8'));
-    }
-  }
-  return out;
-}
-
-async function runChild(args: string[]): Promise<{ signal: NodeJS.Signals | null; code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [childScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-  return { code, signal, stdout, stderr };
-}
 
 describe('updates survive SIGKILL at any point', () => {
   it('update, merge, conflict markers, delete (emptying a folder), add in a new folder and the record', async (t) => {
@@ -90,7 +57,7 @@ describe('updates survive SIGKILL at any point', () => {
     // A client that reads the catalog as it is now (the installer's has v1 cached).
     const updater = await MarketplaceClient.open({ sources: [{ id: 'local', url: server.url, publicKey: fixture.publicKey }], cacheDir: join(sandbox, 'cache1'), prefetchPopular: 0, now: () => NOW });
     t.after(() => updater.close());
-    const oldState = await snapshot(pristine);
+    const oldState = await snapshotTree(pristine);
     const args = (target: string, k: number, mode: string) => [server.url, fixture.publicKey, cacheDir, target, String(k), mode];
     const prepare = async (run: string): Promise<string> => {
       const target = join(sandbox, run);
@@ -101,13 +68,13 @@ describe('updates survive SIGKILL at any point', () => {
 
     // The complete run tells how many calls there are to kill at, and the final state.
     const target0 = await prepare('complete');
-    const complete = await runChild(args(target0, 0, 'before'));
+    const complete = await runChild(childScript, args(target0, 0, 'before'));
     assert.equal(complete.code, 0, complete.stderr);
     const [, count, list] = /ops (\d+) (\S+)/.exec(complete.stdout) ?? [];
     const ops = Number(count);
     const calls = list!.split(',');
     assert.ok(ops > 10 && ops < MAX_KILL_POINTS && calls.length === ops, `${ops} calls`);
-    const newState = await snapshot(target0);
+    const newState = await snapshotTree(target0);
     assert.equal(newState.get('README.md'), '# acme v2\n');
     assert.equal(newState.get('docs/guide.md'), 'one\ntwo (v2)\nthree\nfour\nfive (mine)\nsix\n');
     assert.match(newState.get('LICENSE')!, /^<<<<<<< local\nMIT, mine\n/);
@@ -128,12 +95,12 @@ describe('updates survive SIGKILL at any point', () => {
     for (const [k, mode] of points) {
       const label = `killed before call ${k} ${calls[k - 1]} (${mode})`;
       const target = await prepare('killed');
-      const run = await runChild(args(target, k, mode));
+      const run = await runChild(childScript, args(target, k, mode));
       assert.equal(run.signal, 'SIGKILL', `${label}: ${run.stderr}`);
       killed++;
 
       // 1. Right after the crash: each file is entirely old or entirely new.
-      const crashed = await snapshot(target);
+      const crashed = await snapshotTree(target);
       for (const path of new Set([...oldState.keys(), ...newState.keys()])) {
         if (path.endsWith('/')) continue;
         const now = crashed.get(path);
@@ -142,7 +109,7 @@ describe('updates survive SIGKILL at any point', () => {
 
       // 2. Recovery (which any next update or install runs first) gives the old or the new folder, no leftovers.
       await recoverInterrupted(target);
-      const recovered = await snapshot(target);
+      const recovered = await snapshotTree(target);
       // Folders a rolled-back update created before its journal may stay, empty; compare files for the old state.
       const isOld = same(filesOf(recovered), filesOf(oldState));
       assert.ok(isOld || same(filesOf(recovered), filesOf(newState)), `${label}: neither old nor new:\n${JSON.stringify([...recovered], null, 1)}`);
@@ -153,7 +120,7 @@ describe('updates survive SIGKILL at any point', () => {
       const proposals = await updater.prepareUpdate(target);
       assert.equal(proposals.length, isOld ? 1 : 0, label);
       if (isOld) await updater.applyUpdate(proposals[0]!, { conflict: 'markers' });
-      assert.deepEqual([...filesOf(await snapshot(target))], [...filesOf(newState)], `${label}: re-run`);
+      assert.deepEqual([...filesOf(await snapshotTree(target))], [...filesOf(newState)], `${label}: re-run`);
       assert.equal((await readProvenance(target)).entries[0]!.template.version, '2.0.0');
       assert.ok((await readFile(join(target, PROVENANCE_FILE), 'utf8')).endsWith('}\n'));
     }
