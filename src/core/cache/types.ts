@@ -22,6 +22,11 @@ export interface CachedItem {
 export interface SetOptions {
   /** Freshness lifetime of this entry; defaults to the cache's `ttlMs`. */
   ttlMs?: number;
+  /**
+   * The hex SHA-256 of the bytes, when the caller has just checked it (a verified download): saves
+   * hashing them again. A wrong one only makes the entry fail its digest check on read (a miss).
+   */
+  sha256?: string;
   etag?: string;
   lastModified?: string;
 }

@@ -95,7 +95,8 @@ export class PackageStore {
     await this.mustVerify({ ...item, bytes: res.bytes, size: t.size });
     metrics.latency('download', performance.now() - started);
     metrics.downloaded(res.bytes.length);
-    const stored = await disk.set(key, res.bytes, { ttlMs });
+    // Verified just now against t.sha256: the disk tier need not hash the bytes again.
+    const stored = await disk.set(key, res.bytes, { ttlMs, sha256: t.sha256 });
     metrics.compressed(stored.rawBytes, stored.storedBytes);
     memory.set(key, res.bytes, { ...stored.meta, storedAt: now() });
     metrics.served(res.bytes.length);

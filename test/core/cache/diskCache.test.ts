@@ -157,7 +157,7 @@ describe('DiskCache', () => {
     }
     const threeEntries = (sizes.get('a') ?? 0) * 3 + 100;
 
-    const cache = await open({ maxBytes: threeEntries });
+    const cache = await open({ maxBytes: threeEntries, recencyResolutionMs: 5 });
     for (const key of ['a', 'b', 'c']) {
       await cache.set(key, makePayload(key, 1, 'random', 4000));
       clock.advance(10);
