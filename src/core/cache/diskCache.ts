@@ -156,7 +156,7 @@ export class DiskCache {
 
   /** The value for `key`, checked against its digest; `undefined` on a miss, an expired entry (unless `allowStale`) or corruption. */
   get(key: string, opts: GetOptions = {}): Promise<CachedItem | undefined> {
-    return this.#guard(() => this.#absorbing('read', undefined, () => this.#get(key, opts.allowStale ?? false)));
+    return this.#guard(() => this.#absorbing('read', undefined, () => this.#get(key, opts)));
   }
 
   /** Stores `bytes` under `key`, then evicts least recently used entries while over `maxBytes`. */
@@ -244,17 +244,21 @@ export class DiskCache {
     return problem;
   }
 
-  async #get(key: string, allowStale: boolean): Promise<CachedItem | undefined> {
+  async #get(key: string, opts: GetOptions): Promise<CachedItem | undefined> {
     const recordPath = this.#layout.recordPath(key);
+    // With the digest known, both files are read at once: a hit costs one file's latency, not two.
+    const expected = opts.sha256 !== undefined && SHA256_HEX.test(opts.sha256) ? opts.sha256 : undefined;
+    const early = expected === undefined ? undefined : readIfExists(this.#layout.blobPath(expected));
+    early?.catch(() => undefined); // awaited below when the record names it; a stray failure is not unhandled
     const read = await this.#readRecord(recordPath, key);
     if (!read) return undefined;
     const { record, mtimeMs } = read;
     const now = this.#now();
     const stale = now > record.meta.expiresAt;
-    if (stale && !allowStale) return undefined;
+    if (stale && !(opts.allowStale ?? false)) return undefined;
     const blobPath = this.#layout.blobPath(record.meta.sha256);
     // Gone means evicted or swept under us: a miss, and the refetch stores it again.
-    const data = await readIfExists(blobPath);
+    const data = await (early && record.meta.sha256 === expected ? early : readIfExists(blobPath));
     if (!data) return undefined;
     let bytes: Uint8Array;
     try {

@@ -34,4 +34,10 @@ export interface SetOptions {
 export interface GetOptions {
   /** Return an expired entry (flagged `stale: true`) instead of a miss, e.g. as an offline fallback. */
   allowStale?: boolean;
+  /**
+   * The digest the value is expected to have (content-addressed keys know it): the disk tier then
+   * reads the record and the blob at once instead of one after the other. Only a hint: a record
+   * naming another digest is still honoured.
+   */
+  sha256?: string;
 }
