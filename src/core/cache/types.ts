@@ -40,4 +40,6 @@ export interface GetOptions {
    * naming another digest is still honoured.
    */
   sha256?: string;
+  /** The size the value is expected to have: a small one is stored in its record, so no blob is read ahead. */
+  size?: number;
 }

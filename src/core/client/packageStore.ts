@@ -78,7 +78,7 @@ export class PackageStore {
     metrics.miss('memory');
 
     // The disk tier checks the bytes against their digest on every read; a corrupt entry is a miss.
-    const onDisk = await disk.get(key, { sha256: t.sha256 });
+    const onDisk = await disk.get(key, { sha256: t.sha256, size: t.size });
     if (onDisk && onDisk.meta.sha256 === t.sha256 && onDisk.meta.size === t.size) {
       metrics.hit('disk');
       await this.mustVerify(item);

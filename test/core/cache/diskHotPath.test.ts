@@ -56,7 +56,7 @@ describe('DiskCache hot paths', () => {
     const before = Date.now();
     const cache = await DiskCache.open({ dir: dir.path, maxBytes: 10_000_000, ttlMs: MINUTE });
     opened.push(cache);
-    const { meta } = await cache.set('a', makePayload('a', 1, 'random', 3000));
+    const { meta } = await cache.set('a', makePayload('a', 1, 'random', 30_000));
     for (const path of [recordPath('a'), blobPath(meta.sha256)]) {
       const time = await mtime(path);
       assert.ok(time >= before - 2000 && time <= Date.now() + 2000, `${path}: ${time}`);
@@ -104,6 +104,72 @@ describe('DiskCache hot paths', () => {
     await truncate(blobPath(meta.sha256), 10);
     await cache.set('k', bytes);
     assert.deepEqual((await cache.get('k'))?.bytes, bytes);
+  });
+
+  it('keeps a small value in its record: one file written and read, no blob', async () => {
+    const cache = await open();
+    const small = makePayload('pkg', 1, 'random', 4000);
+    const { meta } = await cache.set('small', small);
+    await assert.rejects(stat(blobPath(meta.sha256)), { code: 'ENOENT' });
+    const file = await readFile(recordPath('small'));
+    const newline = file.indexOf(0x0a);
+    assert.equal((JSON.parse(file.subarray(0, newline).toString('utf8')) as { v: number }).v, 2);
+    assert.deepEqual(new Uint8Array(file.subarray(newline + 1)), small, 'the value follows its header, raw');
+    const hit = await cache.get('small', { sha256: meta.sha256, size: small.byteLength });
+    assert.deepEqual(hit?.bytes, small);
+    assert.equal(hit?.bytes.buffer.byteLength, small.byteLength, 'served as its own bytes, not a view of the file');
+    assert.deepEqual(await cache.stats(), { entries: 1, blobs: 0, bytes: file.byteLength });
+
+    const big = makePayload('big', 1, 'random', 16 * 1024 + 1);
+    const stored = await cache.set('big', big);
+    assert.ok((await stat(blobPath(stored.meta.sha256))).isFile(), 'over inlineMaxBytes: a blob as before');
+  });
+
+  it('drops a value in its record when it is truncated or its bytes changed, and reads a miss (refetch)', async () => {
+    const cache = await open();
+    await cache.set('cut', makePayload('cut', 1, 'random', 4000));
+    await truncate(recordPath('cut'), (await stat(recordPath('cut'))).size - 10);
+    await cache.set('flip', makePayload('flip', 1, 'json', 6000));
+    const file = await readFile(recordPath('flip'));
+    file[file.byteLength - 5] = file[file.byteLength - 5]! ^ 0xff;
+    await writeFile(recordPath('flip'), file);
+    assert.equal(await cache.get('cut'), undefined);
+    assert.equal(await cache.get('flip'), undefined);
+    assert.deepEqual(corrupt.sort(), ['cut', 'flip']);
+    assert.deepEqual(await cache.stats(), { entries: 0, blobs: 0, bytes: 0 }, 'both dropped');
+  });
+
+  it('refreshes, evicts and sweeps values kept in their records like any other entry', async () => {
+    const cache = await open({ recencyResolutionMs: 0 });
+    const bytes = makePayload('a', 1, 'json', 3000);
+    await cache.set('a', bytes, { ttlMs: 1000, etag: '"1"' });
+    clock.advance(2000);
+    const meta = await cache.refresh('a', { ttlMs: 5000, etag: '"2"' });
+    assert.equal(meta?.etag, '"2"');
+    const hit = await cache.get('a');
+    assert.deepEqual(hit?.bytes, bytes, 'the value survives the new header');
+    assert.equal(hit?.stale, false);
+
+    await cache.set('old', makePayload('old', 1, 'random', 3000), { ttlMs: 1000 });
+    clock.advance(8 * 24 * 60 * MINUTE); // past keepStaleMs (7 days) for both
+    await cache.set('fresh', makePayload('fresh', 1, 'random', 3000));
+    const swept = await cache.gc();
+    assert.equal(swept.removedEntries, 2, 'the two long-expired entries');
+    assert.deepEqual((await cache.stats()).entries, 1);
+
+    // A budget for two: the least recently used value in its record is evicted.
+    const size = (await cache.stats()).bytes;
+    const small = await open({ dir: join(dir.path, 'small'), maxBytes: size * 2 + 10, recencyResolutionMs: 0 });
+    for (const key of ['x', 'y']) {
+      await small.set(key, makePayload('fresh', 1, 'random', 3000));
+      clock.advance(10);
+    }
+    assert.ok(await small.get('x'));
+    clock.advance(10);
+    await small.set('z', makePayload('fresh', 1, 'random', 3000));
+    assert.equal(await small.get('y'), undefined, 'y was the least recently used');
+    assert.ok(await small.get('x'));
+    assert.ok(await small.get('z'));
   });
 
   it('reads entries an earlier version wrote (fflate-deflated blob, v1 record), and refetches a corrupt one', async () => {
