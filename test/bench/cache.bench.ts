@@ -46,7 +46,7 @@ export async function run(): Promise<void> {
         if (!memory.get(name)) throw new NotFoundError(`L1 missed ${name}`);
       });
       // As PackageStore reads packages: with the digest the catalog gives (catalogs have none).
-      const hint = name.endsWith('.zip') ? { sha256: stored.meta.sha256 } : {};
+      const hint = name.endsWith('.zip') ? { sha256: stored.meta.sha256, size: bytes.byteLength } : {};
       const l2 = await measure(async () => {
         if (!(await disk.get(name, hint))) throw new NotFoundError(`L2 missed ${name}`);
       });
