@@ -24,7 +24,7 @@ describe('CLI stats', () => {
     const s = JSON.parse(json.stdout) as StatsSnapshot;
     assert.equal(s.sources[0]?.id, 'samples');
     assert.equal(s.occupancy.disk?.entries, 21);
-    assert.equal(s.occupancy.memory.maxEntries, 500);
+    assert.equal(s.occupancy.memory.maxEntries, 100_000, 'the default entry backstop: the memory tier is bounded by bytes');
     assert.equal(s.metrics.tiers.disk.hits, 1);
     assert.equal((await runCli(['stats', 'extra', '--cache', cache], { cwd: cache })).code, 2, 'no positional arguments');
   });

@@ -53,6 +53,11 @@ export async function sweep(ctx: SweepContext): Promise<GcResult> {
   for (const { file, record } of await loadRecords(ctx, scan.records, result)) {
     const { sha256, expiresAt } = record.meta;
     const expiredForLong = now > expiresAt + ctx.keepStaleMs;
+    if (record.inline) {
+      // Holds its value itself: no blob to find or to keep.
+      if (expiredForLong) await removeCounted(file, result, 'removedEntries');
+      continue;
+    }
     // Not in the listing may just mean written after it: ask the disk before calling it dangling.
     const dangling = !scan.blobs.has(sha256) && !(await statIfExists(ctx.layout.blobPath(sha256)));
     if (expiredForLong || dangling) await removeCounted(file, result, 'removedEntries');
@@ -78,7 +83,7 @@ export async function evictOverBudget(ctx: SweepContext, scan: StoreScan): Promi
   if (scan.bytes <= ctx.maxBytes) return result;
   const loaded = await loadRecords(ctx, scan.records, result);
   const references = new Map<string, number>();
-  for (const { record } of loaded) references.set(record.meta.sha256, (references.get(record.meta.sha256) ?? 0) + 1);
+  for (const { record } of loaded) if (!record.inline) references.set(record.meta.sha256, (references.get(record.meta.sha256) ?? 0) + 1);
   // Recount from what survived loading: records may have vanished or been dropped as corrupt.
   let total = loaded.reduce((sum, { file }) => sum + file.size, 0);
   for (const blob of scan.blobs.values()) total += blob.size;
@@ -96,6 +101,7 @@ export async function evictOverBudget(ctx: SweepContext, scan: StoreScan): Promi
     if (total <= ctx.maxBytes) break;
     await removeCounted(file, result, 'removedEntries');
     total -= file.size;
+    if (record.inline) continue;
     const sha256 = record.meta.sha256;
     const left = (references.get(sha256) ?? 1) - 1;
     references.set(sha256, left);

@@ -22,6 +22,11 @@ export interface CachedItem {
 export interface SetOptions {
   /** Freshness lifetime of this entry; defaults to the cache's `ttlMs`. */
   ttlMs?: number;
+  /**
+   * The hex SHA-256 of the bytes, when the caller has just checked it (a verified download): saves
+   * hashing them again. A wrong one only makes the entry fail its digest check on read (a miss).
+   */
+  sha256?: string;
   etag?: string;
   lastModified?: string;
 }
@@ -29,4 +34,12 @@ export interface SetOptions {
 export interface GetOptions {
   /** Return an expired entry (flagged `stale: true`) instead of a miss, e.g. as an offline fallback. */
   allowStale?: boolean;
+  /**
+   * The digest the value is expected to have (content-addressed keys know it): the disk tier then
+   * reads the record and the blob at once instead of one after the other. Only a hint: a record
+   * naming another digest is still honoured.
+   */
+  sha256?: string;
+  /** The size the value is expected to have: a small one is stored in its record, so no blob is read ahead. */
+  size?: number;
 }

@@ -132,7 +132,8 @@ export class MarketplaceClient {
       dir: `${options.cacheDir}/cache`,
       maxBytes: options.disk?.maxBytes ?? DEFAULTS.diskMaxBytes,
       ttlMs: options.packageTtlMs ?? DEFAULTS.packageTtlMs,
-      now,
+      // Only an injected clock: on the real one, file times come from the file system for free.
+      ...(options.now ? { now: options.now } : {}),
     });
     const trust = await TrustStore.open(options.cacheDir);
     const verifier = new Verifier(options.verifier?.cacheSize ? { cacheSize: options.verifier.cacheSize } : {});

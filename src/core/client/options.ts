@@ -10,6 +10,7 @@ export interface MarketplaceClientOptions {
   sources: SourceConfig[];
   /** Folder for the disk cache and the trust file (the extension passes its globalStorageUri). */
   cacheDir: string;
+  /** The memory tier: bounded by `maxBytes` (default 64 MiB); `maxEntries` (default 100,000) only backstops a flood of tiny values. */
   memory?: { maxEntries?: number; maxBytes?: number };
   disk?: { maxBytes?: number };
   /** How long a verified catalog is fresh before it is revalidated (stale-while-revalidate). */
@@ -34,7 +35,9 @@ export interface MarketplaceClientOptions {
 }
 
 export const DEFAULTS = {
-  memoryMaxEntries: 500,
+  // The memory tier is bounded by bytes; this cap only backstops a flood of tiny values. It was
+  // 500, which made a re-read of any batch over 500 packages miss every time (LRU on a cyclic scan).
+  memoryMaxEntries: 100_000,
   memoryMaxBytes: 64 * 1024 * 1024,
   diskMaxBytes: 256 * 1024 * 1024,
   catalogTtlMs: 10 * 60 * 1000,

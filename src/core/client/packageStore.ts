@@ -78,7 +78,7 @@ export class PackageStore {
     metrics.miss('memory');
 
     // The disk tier checks the bytes against their digest on every read; a corrupt entry is a miss.
-    const onDisk = await disk.get(key);
+    const onDisk = await disk.get(key, { sha256: t.sha256, size: t.size });
     if (onDisk && onDisk.meta.sha256 === t.sha256 && onDisk.meta.size === t.size) {
       metrics.hit('disk');
       await this.mustVerify(item);
@@ -95,7 +95,8 @@ export class PackageStore {
     await this.mustVerify({ ...item, bytes: res.bytes, size: t.size });
     metrics.latency('download', performance.now() - started);
     metrics.downloaded(res.bytes.length);
-    const stored = await disk.set(key, res.bytes, { ttlMs });
+    // Verified just now against t.sha256: the disk tier need not hash the bytes again.
+    const stored = await disk.set(key, res.bytes, { ttlMs, sha256: t.sha256 });
     metrics.compressed(stored.rawBytes, stored.storedBytes);
     memory.set(key, res.bytes, { ...stored.meta, storedAt: now() });
     metrics.served(res.bytes.length);

@@ -75,7 +75,7 @@ describe('DiskCache', () => {
   });
 
   it('stores data that deflate cannot shrink (a zip package) raw', async () => {
-    const cache = await open();
+    const cache = await open({ inlineMaxBytes: 0 }); // blobs only: the layout is what is checked
     const files = new Map([['notes.md', makePayload('notes', 1, 'random', 200_000)]]);
     const zip = writePackage(
       { id: 'adr', name: 'ADR', version: '1.0.0', description: 'd', category: 'docs', tags: [], author: 'me', targetFolder: 'docs', variables: [] },
@@ -129,7 +129,7 @@ describe('DiskCache', () => {
   });
 
   it('refresh gives a stored value a new expiry and validators without touching its blob', async () => {
-    const cache = await open();
+    const cache = await open({ inlineMaxBytes: 0 });
     const bytes = makePayload('a', 1, 'json', 3000);
     const { meta } = await cache.set('a', bytes, { ttlMs: 1000, etag: '"old"', lastModified: 'yesterday' });
     const blobBefore = await stat(blobPath(meta.sha256));
@@ -150,14 +150,14 @@ describe('DiskCache', () => {
 
   it('evicts least recently used entries (recency = record mtime, bumped on hits) to stay within maxBytes', async () => {
     const sizes = new Map<string, number>();
-    const probe = await open({ dir: join(dir.path, 'probe') });
+    const probe = await open({ dir: join(dir.path, 'probe'), inlineMaxBytes: 0 });
     for (const key of ['a', 'b', 'c', 'd']) {
       await probe.set(key, makePayload(key, 1, 'random', 4000));
       sizes.set(key, (await probe.stats()).bytes - [...sizes.values()].reduce((x, y) => x + y, 0));
     }
     const threeEntries = (sizes.get('a') ?? 0) * 3 + 100;
 
-    const cache = await open({ maxBytes: threeEntries });
+    const cache = await open({ maxBytes: threeEntries, recencyResolutionMs: 5, inlineMaxBytes: 0 });
     for (const key of ['a', 'b', 'c']) {
       await cache.set(key, makePayload(key, 1, 'random', 4000));
       clock.advance(10);

@@ -48,17 +48,20 @@ function runFixture(script: string, args: string[]): { child: ChildProcess; next
   return { child, nextLine, exited };
 }
 
-/** Checks the folder with plain fs calls, independently of DiskCache: no temp files, every record names an existing blob, every blob is named. */
+/** Checks the folder with plain fs calls, independently of DiskCache: no temp files, every v1 record names an existing blob, every blob is named. */
 async function assertConsistentStore(dir: string): Promise<{ records: number; blobs: number; bytes: number }> {
   const named = new Set<string>();
   let bytes = 0;
   const recordNames = await readdir(join(dir, 'keys'));
   for (const name of recordNames) {
     assert.match(name, /^[0-9a-f]{64}\.json$/, 'only records in keys/');
-    const text = await readFile(join(dir, 'keys', name), 'utf8');
-    bytes += Buffer.byteLength(text);
-    const record = JSON.parse(text) as { meta: { sha256: string } };
-    named.add(record.meta.sha256);
+    const file = await readFile(join(dir, 'keys', name));
+    bytes += file.byteLength;
+    // v1: one line of JSON naming a blob; v2: a JSON line, then the value itself (no blob).
+    const newline = file.indexOf(0x0a);
+    const record = JSON.parse(file.subarray(0, newline < 0 ? file.byteLength : newline).toString('utf8')) as { v: number; meta: { sha256: string } };
+    assert.equal(record.v, newline < 0 ? 1 : 2, 'a record holds its value exactly when it says so');
+    if (record.v === 1) named.add(record.meta.sha256);
   }
   let blobs = 0;
   for (const fanout of await readdir(join(dir, 'blobs'))) {

@@ -33,6 +33,9 @@ describe('DiskCache corruption, interrupted writes and gc', () => {
       ttlMs: MINUTE,
       now: clock.now,
       onCorrupt: (key, reason) => corrupt.push({ key, reason }),
+      // Blobs and records apart, whatever the value's size: this file is about their failures
+      // (values kept in their records: diskHotPath.test.ts).
+      inlineMaxBytes: 0,
       ...overrides,
     });
   }

@@ -64,7 +64,8 @@ describe('DiskCache: a folder it cannot write is a problem it absorbs, never a f
 
   test('a read-only folder still serves what it holds; writes and removals are absorbed', async () => {
     const dir = await freshDir('ro');
-    const writer = await DiskCache.open({ dir, maxBytes: 10_000_000, ttlMs: 60_000 });
+    // Written an hour ago, so a hit now is due to bump its (coarse) recency.
+    const writer = await DiskCache.open({ dir, maxBytes: 10_000_000, ttlMs: 3_600_000 + 60_000, now: () => Date.now() - 3_600_000 });
     await writer.set('a', bytes(5000));
     await writer.set('b', bytes(200, 3), { ttlMs: 0 });
     await writer.close();

@@ -38,6 +38,35 @@ describe('MemoryCache', () => {
     assert.equal(cache.stats.entries, 2);
   });
 
+  it('without an entry cap, serves every re-read of a batch whose bytes fit (no LRU cliff on a cyclic scan)', () => {
+    const clock = manualClock();
+    const cache = new MemoryCache({ maxBytes: 5000 * 500, ttlMs: 60_000, now: clock.now });
+    const keys = Array.from({ length: 5000 }, (_, i) => `pkg:${i}`);
+    for (const key of keys) cache.set(key, bytesOf(500), metaFor(bytesOf(500), clock.now(), 5000));
+    let hits = 0;
+    for (let round = 0; round < 2; round++) for (const key of keys) if (cache.get(key)) hits++;
+    assert.equal(hits, 10_000);
+    assert.deepEqual(cache.stats, { entries: 5000, bytes: 2_500_000 });
+    // One byte over: the least recently used goes, and only it.
+    cache.set('one-more', bytesOf(1), metaFor(bytesOf(1), clock.now(), 5000));
+    assert.equal(cache.get(keys[0]!), undefined);
+    assert.ok(cache.get(keys[1]!));
+  });
+
+  it('with an entry cap of 500, the same cyclic re-read of 1,000 serves nothing (why the cap is no longer the bound)', () => {
+    const clock = manualClock();
+    const cache = new MemoryCache({ maxEntries: 500, maxBytes: 64 * 1024 * 1024, ttlMs: 60_000, now: clock.now });
+    const keys = Array.from({ length: 1000 }, (_, i) => `pkg:${i}`);
+    for (const key of keys) cache.set(key, bytesOf(10), metaFor(bytesOf(10), clock.now(), 5000));
+    let hits = 0;
+    for (const key of keys) {
+      if (cache.get(key)) hits++;
+      else cache.set(key, bytesOf(10), metaFor(bytesOf(10), clock.now(), 5000)); // a read-through miss refills
+    }
+    assert.equal(hits, 0);
+    assert.equal(cache.stats.entries, 500);
+  });
+
   it('is bounded by total bytes', () => {
     const clock = manualClock();
     const cache = new MemoryCache({ maxEntries: 100, maxBytes: 100, ttlMs: 60_000, now: clock.now });

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { mkdir, readFile, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { deflateSync } from 'fflate';
+import { DiskCache, type DiskCacheOptions } from '../../../src/core/cache';
+import { encodeBlob } from '../../../src/core/cache/blobCodec';
+import { sha256Hex, utf8 } from '../../../src/core/format';
+import { makePayload } from './fixtures/payload';
+import { manualClock, tempDir } from './helpers';
+
+const MINUTE = 60_000;
+
+/** What the faster read and write paths changed: coarse recency, given digests, zips kept raw, zlib inflating fflate's blobs. */
+describe('DiskCache hot paths', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let clock: ReturnType<typeof manualClock>;
+  let corrupt: string[];
+  const opened: DiskCache[] = [];
+
+  async function open(overrides: Partial<DiskCacheOptions> = {}): Promise<DiskCache> {
+    const cache = await DiskCache.open({ dir: dir.path, maxBytes: 10_000_000, ttlMs: 60 * MINUTE, now: clock.now, onCorrupt: (key) => corrupt.push(key), ...overrides });
+    opened.push(cache);
+    return cache;
+  }
+
+  const recordPath = (key: string): string => join(dir.path, 'keys', `${sha256Hex(utf8.encode(key))}.json`);
+  const blobPath = (sha256: string): string => join(dir.path, 'blobs', sha256.slice(0, 2), sha256);
+  const mtime = async (path: string): Promise<number> => Math.round((await stat(path)).mtimeMs);
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    clock = manualClock();
+    corrupt = [];
+  });
+
+  afterEach(async () => {
+    for (const cache of opened.splice(0)) await cache.close();
+    await dir.dispose();
+  });
+
+  it('bumps recency on a hit only once it is older than recencyResolutionMs (no metadata write per read)', async () => {
+    const cache = await open({ recencyResolutionMs: 10 * MINUTE });
+    const stored = clock.now();
+    await cache.set('a', makePayload('a', 1, 'random', 3000));
+    assert.equal(await mtime(recordPath('a')), stored, 'an injected clock stamps the write');
+    clock.advance(10 * MINUTE);
+    assert.ok(await cache.get('a'));
+    assert.equal(await mtime(recordPath('a')), stored, 'still recent enough: not touched');
+    clock.advance(1);
+    assert.ok(await cache.get('a'));
+    assert.equal(await mtime(recordPath('a')), clock.now(), 'older than the resolution: bumped');
+  });
+
+  it('on the real clock, writes leave file times to the file system', async () => {
+    const before = Date.now();
+    const cache = await DiskCache.open({ dir: dir.path, maxBytes: 10_000_000, ttlMs: MINUTE });
+    opened.push(cache);
+    const { meta } = await cache.set('a', makePayload('a', 1, 'random', 30_000));
+    for (const path of [recordPath('a'), blobPath(meta.sha256)]) {
+      const time = await mtime(path);
+      assert.ok(time >= before - 2000 && time <= Date.now() + 2000, `${path}: ${time}`);
+    }
+  });
+
+  it('takes a well-formed digest from the caller, and a wrong one only costs a miss (the read still checks)', async () => {
+    const cache = await open();
+    const bytes = makePayload('pkg', 1, 'random', 5000);
+    const right = await cache.set('right', bytes, { sha256: sha256Hex(bytes) });
+    assert.equal(right.meta.sha256, sha256Hex(bytes));
+    assert.deepEqual((await cache.get('right'))?.bytes, bytes);
+
+    const lie = sha256Hex(utf8.encode('something else'));
+    await cache.set('wrong', bytes, { sha256: lie });
+    assert.equal(await cache.get('wrong'), undefined, 'bytes that do not match their recorded digest are never served');
+    assert.deepEqual(corrupt, ['wrong']);
+
+    const odd = await cache.set('odd', bytes, { sha256: '../../escape' });
+    assert.equal(odd.meta.sha256, sha256Hex(bytes), 'not a digest: ignored, never used as a file name');
+  });
+
+  it('reads with a digest hint, and honours the record when the hint names other bytes', async () => {
+    const cache = await open();
+    const bytes = makePayload('pkg', 1, 'random', 5000);
+    await cache.set('k', bytes);
+    assert.deepEqual((await cache.get('k', { sha256: sha256Hex(bytes) }))?.bytes, bytes);
+    assert.deepEqual((await cache.get('k', { sha256: sha256Hex(utf8.encode('other')) }))?.bytes, bytes);
+    assert.deepEqual((await cache.get('k', { sha256: 'not-hex' }))?.bytes, bytes);
+    assert.equal(await cache.get('missing', { sha256: sha256Hex(bytes) }), undefined);
+  });
+
+  it('stores a zip raw on sight of its signature, however well it would deflate', () => {
+    const zipLike = new Uint8Array(200_000);
+    zipLike.set([0x50, 0x4b, 0x03, 0x04]);
+    assert.equal(encodeBlob(zipLike).compression, 'none');
+    const notZip = new Uint8Array(200_000);
+    assert.equal(encodeBlob(notZip).compression, 'deflate');
+  });
+
+  it('rewrites a blob a crash left truncated when the same content is stored again', async () => {
+    const cache = await open();
+    const bytes = makePayload('pkg', 1, 'random', 20_000);
+    const { meta } = await cache.set('k', bytes);
+    await truncate(blobPath(meta.sha256), 10);
+    await cache.set('k', bytes);
+    assert.deepEqual((await cache.get('k'))?.bytes, bytes);
+  });
+
+  it('keeps a small value in its record: one file written and read, no blob', async () => {
+    const cache = await open();
+    const small = makePayload('pkg', 1, 'random', 4000);
+    const { meta } = await cache.set('small', small);
+    await assert.rejects(stat(blobPath(meta.sha256)), { code: 'ENOENT' });
+    const file = await readFile(recordPath('small'));
+    const newline = file.indexOf(0x0a);
+    assert.equal((JSON.parse(file.subarray(0, newline).toString('utf8')) as { v: number }).v, 2);
+    assert.deepEqual(new Uint8Array(file.subarray(newline + 1)), small, 'the value follows its header, raw');
+    const hit = await cache.get('small', { sha256: meta.sha256, size: small.byteLength });
+    assert.deepEqual(hit?.bytes, small);
+    assert.equal(hit?.bytes.buffer.byteLength, small.byteLength, 'served as its own bytes, not a view of the file');
+    assert.deepEqual(await cache.stats(), { entries: 1, blobs: 0, bytes: file.byteLength });
+
+    const big = makePayload('big', 1, 'random', 16 * 1024 + 1);
+    const stored = await cache.set('big', big);
+    assert.ok((await stat(blobPath(stored.meta.sha256))).isFile(), 'over inlineMaxBytes: a blob as before');
+  });
+
+  it('drops a value in its record when it is truncated or its bytes changed, and reads a miss (refetch)', async () => {
+    const cache = await open();
+    await cache.set('cut', makePayload('cut', 1, 'random', 4000));
+    await truncate(recordPath('cut'), (await stat(recordPath('cut'))).size - 10);
+    await cache.set('flip', makePayload('flip', 1, 'json', 6000));
+    const file = await readFile(recordPath('flip'));
+    file[file.byteLength - 5] = file[file.byteLength - 5]! ^ 0xff;
+    await writeFile(recordPath('flip'), file);
+    assert.equal(await cache.get('cut'), undefined);
+    assert.equal(await cache.get('flip'), undefined);
+    assert.deepEqual(corrupt.sort(), ['cut', 'flip']);
+    assert.deepEqual(await cache.stats(), { entries: 0, blobs: 0, bytes: 0 }, 'both dropped');
+  });
+
+  it('refreshes, evicts and sweeps values kept in their records like any other entry', async () => {
+    const cache = await open({ recencyResolutionMs: 0 });
+    const bytes = makePayload('a', 1, 'json', 3000);
+    await cache.set('a', bytes, { ttlMs: 1000, etag: '"1"' });
+    clock.advance(2000);
+    const meta = await cache.refresh('a', { ttlMs: 5000, etag: '"2"' });
+    assert.equal(meta?.etag, '"2"');
+    const hit = await cache.get('a');
+    assert.deepEqual(hit?.bytes, bytes, 'the value survives the new header');
+    assert.equal(hit?.stale, false);
+
+    await cache.set('old', makePayload('old', 1, 'random', 3000), { ttlMs: 1000 });
+    clock.advance(8 * 24 * 60 * MINUTE); // past keepStaleMs (7 days) for both
+    await cache.set('fresh', makePayload('fresh', 1, 'random', 3000));
+    const swept = await cache.gc();
+    assert.equal(swept.removedEntries, 2, 'the two long-expired entries');
+    assert.deepEqual((await cache.stats()).entries, 1);
+
+    // A budget for two: the least recently used value in its record is evicted.
+    const size = (await cache.stats()).bytes;
+    const small = await open({ dir: join(dir.path, 'small'), maxBytes: size * 2 + 10, recencyResolutionMs: 0 });
+    for (const key of ['x', 'y']) {
+      await small.set(key, makePayload('fresh', 1, 'random', 3000));
+      clock.advance(10);
+    }
+    assert.ok(await small.get('x'));
+    clock.advance(10);
+    await small.set('z', makePayload('fresh', 1, 'random', 3000));
+    assert.equal(await small.get('y'), undefined, 'y was the least recently used');
+    assert.ok(await small.get('x'));
+    assert.ok(await small.get('z'));
+  });
+
+  it('reads entries an earlier version wrote (fflate-deflated blob, v1 record), and refetches a corrupt one', async () => {
+    // Written by hand exactly as the previous release did, so the format stays readable.
+    const bytes = makePayload('catalog', 1, 'json', 40_000);
+    const sha256 = sha256Hex(bytes);
+    const blob = deflateSync(bytes);
+    await mkdir(join(dir.path, 'blobs', sha256.slice(0, 2)), { recursive: true });
+    await mkdir(join(dir.path, 'keys'), { recursive: true });
+    await writeFile(blobPath(sha256), blob);
+    const meta = { sha256, size: bytes.byteLength, storedAt: clock.now(), expiresAt: clock.now() + MINUTE };
+    await writeFile(recordPath('old'), JSON.stringify({ v: 1, key: 'old', compression: 'deflate', meta }));
+    await utimes(recordPath('old'), new Date(clock.now()), new Date(clock.now()));
+    const cache = await open();
+    assert.deepEqual((await cache.get('old'))?.bytes, bytes, 'node:zlib inflates what fflate deflated');
+
+    // The same record over a blob whose stream was damaged: a miss (refetched), never a crash.
+    const damaged = Uint8Array.from(blob);
+    damaged.fill(0xff, 100, 140);
+    await writeFile(blobPath(sha256), damaged);
+    assert.equal(await cache.get('old'), undefined);
+    assert.deepEqual(corrupt, ['old']);
+    await assert.rejects(readFile(recordPath('old')), { code: 'ENOENT' }, 'the corrupt entry is dropped, so the next read refetches');
+  });
+});
