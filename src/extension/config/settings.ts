@@ -71,7 +71,7 @@ interface NumberSpec {
 
 /** Defaults and bounds, exactly as package.json declares them (a unit test checks that). */
 export const NUMBER_SETTINGS = {
-  memoryEntries: { key: 'cache.memoryEntries', default: 500, min: 1, max: 100_000, integer: true },
+  memoryEntries: { key: 'cache.memoryEntries', default: 100_000, min: 1, max: 1_000_000, integer: true },
   memoryMB: { key: 'cache.memoryMB', default: 64, min: 1, max: 4096, integer: false },
   diskMB: { key: 'cache.diskMB', default: 256, min: 1, max: 65_536, integer: false },
   catalogRefreshMinutes: { key: 'catalogRefreshMinutes', default: 10, min: 1, max: 10_080, integer: false },

@@ -44,7 +44,7 @@ describe('readSettings → toClientOptions', () => {
     assert.deepEqual(options, {
       sources: [sample],
       cacheDir: '/storage',
-      memory: { maxEntries: 500, maxBytes: 64 * 1024 * 1024 },
+      memory: { maxEntries: 100_000, maxBytes: 64 * 1024 * 1024 },
       disk: { maxBytes: 256 * 1024 * 1024 },
       catalogTtlMs: 10 * 60_000,
       concurrency: 8,
@@ -136,7 +136,7 @@ describe('readSettings: problems name the setting', () => {
     ['query in url', { marketplaces: [{ id: 'a', url: 'https://x.example/?token=1', publicKey: KEY }] }, 'templateMarketplace.marketplaces[0].url', /without a query/],
     ['missing key', { marketplaces: [{ id: 'a', url: 'https://x.example/' }] }, 'templateMarketplace.marketplaces[0].publicKey', /public key is required/],
     ['short key', { marketplaces: [{ id: 'a', url: 'https://x.example/', publicKey: 'AAAA' }] }, 'templateMarketplace.marketplaces[0].publicKey', /base64 of 32 bytes/],
-    ['memory entries range', { 'cache.memoryEntries': 0 }, 'templateMarketplace.cache.memoryEntries', /whole number from 1 to 100000, got 0; using 500/],
+    ['memory entries range', { 'cache.memoryEntries': 0 }, 'templateMarketplace.cache.memoryEntries', /whole number from 1 to 1000000, got 0; using 100000/],
     ['concurrency not integer', { downloadConcurrency: 2.5 }, 'templateMarketplace.downloadConcurrency', /whole number from 1 to 64, got 2.5; using 8/],
     ['related prefetch out of range', { 'prefetch.related': 21 }, 'templateMarketplace.prefetch.related', /whole number from 0 to 20, got 21; using 3/],
     ['timeout wrong type', { 'network.timeoutSeconds': '30' }, 'templateMarketplace.network.timeoutSeconds', /number from 1 to 600, got "30"; using 30/],
