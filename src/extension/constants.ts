@@ -17,6 +17,11 @@ export const Commands = {
   clearFilter: 'templateMarketplace.clearFilter',
   preview: 'templateMarketplace.preview',
   copyId: 'templateMarketplace.copyId',
+  // Installed templates and updates
+  updateTemplate: 'templateMarketplace.updateTemplate',
+  updateAll: 'templateMarketplace.updateAll',
+  refreshInstalled: 'templateMarketplace.refreshInstalled',
+  revealInstalled: 'templateMarketplace.revealInstalled',
   // Marketplaces and cache
   refresh: 'templateMarketplace.refresh',
   addMarketplace: 'templateMarketplace.addMarketplace',
@@ -33,6 +38,7 @@ export type CommandId = (typeof Commands)[keyof typeof Commands];
 export const Views = {
   container: 'templateMarketplace',
   templates: 'templateMarketplace.views.templates',
+  installed: 'templateMarketplace.installed',
 } as const;
 
 /** Our context keys, set only through `setContext` in ui/context.ts. */

@@ -27,7 +27,7 @@ export function templateItem(t: ListedTemplate, opts: { showSource: boolean; sea
  * the initial value (or the previous answer after Back), and its pattern checked as the user types.
  */
 export function variableSteps(
-  manifest: TemplateManifest,
+  manifest: Pick<TemplateManifest, 'variables'> | { readonly variables: readonly TemplateVariable[] },
   values: Record<string, string>,
   opts: { title: string; firstStep: number; totalSteps: number; only?: (v: TemplateVariable) => boolean; next?: InputStep },
 ): InputStep | undefined {

@@ -1,0 +1,25 @@
+import * as vscode from 'vscode';
+import { Commands, Views } from '../constants';
+import type { Services } from '../services';
+import type { InstalledTreeProvider } from '../views/installed/provider';
+import type { TemplatesTreeProvider } from '../views/provider';
+import type { CommandTable } from './index';
+import { updateTemplate } from './updateTemplate';
+
+interface Views_ {
+  readonly installed: InstalledTreeProvider;
+  readonly templates: TemplatesTreeProvider;
+}
+
+/** The Installed Templates view's commands: refresh, show in the Marketplace tree, update. */
+export function installedCommands(services: Services, views: Views_): CommandTable {
+  return {
+    [Commands.refreshInstalled]: () => vscode.window.withProgress({ location: { viewId: Views.installed } }, () => views.installed.reload()),
+    [Commands.revealInstalled]: async ({ target }) => {
+      const ref = (target as { ref?: unknown } | undefined)?.ref;
+      if (typeof ref === 'string') await views.templates.reveal(ref, { focus: false });
+    },
+    [Commands.updateTemplate]: (args) => updateTemplate(services, views.installed, args, 'one'),
+    [Commands.updateAll]: (args) => updateTemplate(services, views.installed, args, 'all'),
+  };
+}

@@ -1,0 +1,105 @@
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { FileConflict } from '../../core';
+import { l10n } from '../l10n';
+import type { Services } from '../services';
+
+/** How long VS Code may take to show the merge editor before we call opening it a failure. */
+const OPEN_TIMEOUT_MS = 15_000;
+
+export interface MergeLabels {
+  /** The template's display name and versions, for the input titles. */
+  name: string;
+  fromVersion: string;
+  toVersion: string;
+}
+
+/**
+ * Opens VS Code's merge editor on one conflicting file, the way the git extension does (the
+ * internal `_open.mergeEditor` command): base = the installed version's rendering, input 1
+ * ("Yours") = the file in the workspace, input 2 ("Template x.y") = the new rendering, both
+ * read-only documents from memory; the result is a scratch file in the extension's storage,
+ * pre-filled with the engine's merge (conflict markers included, which the merge editor turns
+ * into unhandled conflicts). Nothing in the workspace is written here.
+ *
+ * Resolves with the result file's text once the user closes the editor: Complete Merge saves the
+ * result and closes; closing with "Don't Save" leaves our text, markers and all, which the caller
+ * treats as not resolved.
+ */
+export async function mergeInEditor(services: Services, dir: string, conflict: FileConflict, labels: MergeLabels): Promise<string> {
+  const decoder = new TextDecoder();
+  const name = basename(conflict.path);
+  const created: vscode.Uri[] = [];
+  const scratchDir = vscode.Uri.joinPath(services.context.globalStorageUri, 'merge', `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
+  const output = vscode.Uri.joinPath(scratchDir, name);
+  try {
+    const initial = conflict.merged ?? conflict.ours ?? new Uint8Array();
+    await vscode.workspace.fs.writeFile(output, initial);
+    const base = services.documents.add('base', name, decoder.decode(conflict.base ?? new Uint8Array()));
+    const theirs = services.documents.add('theirs', name, decoder.decode(conflict.theirs ?? new Uint8Array()));
+    created.push(base, theirs);
+    const yours = vscode.Uri.file(join(dir, ...conflict.path.split('/')));
+
+    const closed = waitForClose(output);
+    await vscode.commands.executeCommand('_open.mergeEditor', {
+      base,
+      input1: { uri: yours, title: l10n.t('Yours'), description: conflict.path, detail: l10n.t('in the workspace') },
+      input2: { uri: theirs, title: l10n.t('Template {0}', labels.toVersion), description: labels.name, detail: l10n.t('new version') },
+      output,
+    });
+    closed.sync();
+    await closed.opened;
+    await closed.done;
+    return decoder.decode(await vscode.workspace.fs.readFile(output));
+  } finally {
+    services.documents.remove(created);
+    await vscode.workspace.fs.delete(scratchDir, { recursive: true, useTrash: false }).then(undefined, () => undefined);
+  }
+}
+
+/** A merge tab whose result is `output`: `opened` once it shows, `done` once it closes. */
+function waitForClose(output: vscode.Uri): { opened: Promise<void>; done: Promise<void>; sync(): void } {
+  const key = output.toString();
+  const isOurs = (tab: vscode.Tab) => mergeResultOf(tab)?.toString() === key;
+  const disposables: vscode.Disposable[] = [];
+  let isOpen = false;
+  let resolveOpened!: () => void;
+  let rejectOpened!: (err: Error) => void;
+  let resolveDone!: () => void;
+  const opened = new Promise<void>((resolve, reject) => ((resolveOpened = resolve), (rejectOpened = reject)));
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  const timer = setTimeout(() => rejectOpened(new Error(l10n.t('The merge editor did not open.'))), OPEN_TIMEOUT_MS);
+  const finish = () => {
+    clearTimeout(timer);
+    for (const d of disposables.splice(0)) d.dispose();
+    resolveDone();
+  };
+  const markOpen = () => {
+    isOpen = true;
+    clearTimeout(timer);
+    resolveOpened();
+  };
+  disposables.push(
+    vscode.window.tabGroups.onDidChangeTabs((e) => {
+      if (!isOpen && e.opened.concat(e.changed).some(isOurs)) markOpen();
+      if (isOpen && e.closed.some(isOurs) && !vscode.window.tabGroups.all.some((g) => g.tabs.some(isOurs))) finish();
+    }),
+  );
+  void opened.catch(() => finish());
+  const sync = () => {
+    if (!isOpen && vscode.window.tabGroups.all.some((g) => g.tabs.some(isOurs))) markOpen();
+  };
+  return { opened, done, sync };
+}
+
+/**
+ * The result file of a merge editor tab. Its input class (`TabInputTextMerge`) is still a proposed
+ * API, missing from the stable typings though VS Code creates it for every extension: recognise it
+ * by its shape (base, input1, input2, result).
+ */
+export function mergeResultOf(tab: vscode.Tab): vscode.Uri | undefined {
+  const input = tab.input as { base?: unknown; input1?: unknown; input2?: unknown; result?: unknown } | undefined;
+  if (!input || typeof input !== 'object') return undefined;
+  const uris = [input.base, input.input1, input.input2, input.result];
+  return uris.every((u) => u instanceof vscode.Uri) ? (input.result as vscode.Uri) : undefined;
+}
