@@ -18,6 +18,9 @@ export type ErrorCode =
   | 'E_CONFLICT' // installing would overwrite an existing file
   | 'E_USAGE' // a command-line usage error
   | 'E_TRUST_STORE' // the rollback memory (trust file) is damaged and could not be rebuilt
+  | 'E_UPDATE_VARIABLES' // an update needs answers for variables the new version added
+  | 'E_UPDATE_CONFLICT' // an update has conflicts nobody resolved, and was asked not to write markers
+  | 'E_UPDATE_STALE' // a file or the record changed since the update was prepared
   | 'E_INTERNAL'; // an unexpected failure of the client itself or of the local system, not of the marketplace
 
 export class MarketplaceError extends Error {
@@ -148,6 +151,52 @@ export class TrustStoreError extends MarketplaceError {
     options?: { cause?: unknown },
   ) {
     super('E_TRUST_STORE', message, options);
+  }
+}
+
+/** A variable an update must ask about, as the new version declares it. */
+export interface UpdateVariableQuestion {
+  name: string;
+  prompt: string;
+  default?: string;
+  pattern?: string;
+  /** 'new': the new version added it; 'invalid': the recorded answer no longer matches its pattern. */
+  reason: 'new' | 'invalid';
+  /** The recorded answer, for 'invalid'. */
+  recorded?: string;
+}
+
+/**
+ * The new version of a template declares variables the record has no (valid) answer for. A UI
+ * prompts for `variables` and prepares the update again with the answers.
+ */
+export class UpdateVariablesError extends MarketplaceError {
+  constructor(
+    message: string,
+    readonly templateId: string,
+    readonly variables: readonly UpdateVariableQuestion[],
+  ) {
+    super('E_UPDATE_VARIABLES', message);
+  }
+}
+
+/** An update has conflicting files without a resolution, and markers were not wanted: nothing was written. */
+export class UpdateConflictError extends MarketplaceError {
+  constructor(
+    message: string,
+    readonly paths: readonly string[],
+  ) {
+    super('E_UPDATE_CONFLICT', message);
+  }
+}
+
+/** Files (or the record entry) changed after the update was prepared: nothing was written; prepare again. */
+export class UpdateStaleError extends MarketplaceError {
+  constructor(
+    message: string,
+    readonly paths: readonly string[],
+  ) {
+    super('E_UPDATE_STALE', message);
   }
 }
 

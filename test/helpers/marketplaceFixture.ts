@@ -31,6 +31,8 @@ export interface FixtureTemplate {
   padding?: number;
   /** The template's version (manifest and catalog entry); default 1.0.0. */
   version?: string;
+  /** The manifest's variables; default one, projectName (default "demo", pattern [a-z-]+). */
+  variables?: TemplateManifest['variables'];
 }
 
 /** A signed marketplace built in memory from the format primitives, so tests can also build bad ones. */
@@ -61,7 +63,7 @@ export class MarketplaceFixture {
         tags: t.tags ?? ['docs'],
         author: 'Fixture',
         targetFolder: '.',
-        variables: [{ name: 'projectName', prompt: 'Project name', default: 'demo', pattern: '[a-z-]+' }],
+        variables: t.variables ?? [{ name: 'projectName', prompt: 'Project name', default: 'demo', pattern: '[a-z-]+' }],
       };
       const files = new Map(Object.entries(t.files ?? { [`${t.id}.md`]: `# {{projectName}}\n\n${t.id}\n` }).map(([k, v]) => [k, utf8.encode(v)]));
       if (t.padding) files.set('padding.bin', pseudoRandom(t.padding, t.id));

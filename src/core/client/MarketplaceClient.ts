@@ -25,6 +25,8 @@ import { PackageStore, type PackageSource } from './packageStore';
 import { entryKey, readProvenance, type ProvenanceEntry } from '../provenance';
 import { installedStatus, type InstalledStatus } from '../update/status';
 import { digestInside } from './installedFiles';
+import { computeUpdateEdits, type UpdateEdits, type UpdateProposal } from '../update/proposal';
+import { applyUpdate, assertUpdateFresh, prepareUpdates, type ApplyUpdateOptions, type PrepareUpdateOptions, type UpdateDeps, type UpdateResult } from './updates';
 
 /** Each template recorded in a folder, with how it stands now. */
 export interface InstalledStatusReport {
@@ -210,7 +212,10 @@ export class MarketplaceClient {
   }
 
   /** `open`, also returning the catalog entry the package was checked against. */
-  private async openResolved(ref: string, opts: { signal?: AbortSignal; purpose?: ReadPurpose }): Promise<{ pkg: TemplatePackage; template: ListedTemplate }> {
+  private async openResolved(
+    ref: string,
+    opts: { signal?: AbortSignal; purpose?: ReadPurpose },
+  ): Promise<{ pkg: TemplatePackage; template: ListedTemplate; source: PackageSource }> {
     const { template, source } = await this.resolve(ref, this.catalogFor(opts.purpose === 'browse' ? 'browse' : 'trust', opts.signal));
     const { bytes } = await this.packages.get(template, source, opts.signal ? { signal: opts.signal } : {});
     const pkg = readPackage(bytes, `template "${template.ref}"`);
@@ -223,7 +228,7 @@ export class MarketplaceClient {
         template.ref,
       );
     }
-    return { pkg, template };
+    return { pkg, template, source };
   }
 
   /**
@@ -400,6 +405,53 @@ export class MarketplaceClient {
   /** What installing into `targetDir` would write, and which destinations already exist (a trusted read, as for install). */
   async plan(ref: string, targetDir: string, variables: Record<string, string> = {}, opts: { signal?: AbortSignal } = {}): Promise<InstallPlan> {
     return planInstall(await this.open(ref, { ...opts, purpose: 'install' }), targetDir, variables);
+  }
+
+  // ---- Updates (client/updates.ts) --------------------------------------------------------------
+
+  /**
+   * Prepares the update of the templates recorded in `dir` (all that have a newer catalog version,
+   * or `opts.ids`): verified new package, merge base, per-file three-way plan. Writes nothing.
+   * Throws UpdateVariablesError (E_UPDATE_VARIABLES) when the new version needs answers; call
+   * again with `opts.variables`. See PrepareUpdateOptions.
+   */
+  async prepareUpdate(dir: string, opts: PrepareUpdateOptions = {}): Promise<UpdateProposal[]> {
+    this.checkOpen();
+    return this.metrics.time('prepareUpdate', () => prepareUpdates(this.updateDeps(), dir, opts));
+  }
+
+  /**
+   * Writes a prepared update (files and record) in one crash-safe transaction. Refuses with
+   * E_UPDATE_STALE when the folder changed since prepareUpdate, and with E_UPDATE_CONFLICT when a
+   * conflict has no resolution and `conflict` is not 'markers'; either way nothing is written.
+   */
+  async applyUpdate(proposal: UpdateProposal, opts: ApplyUpdateOptions = {}): Promise<UpdateResult> {
+    this.checkOpen();
+    return this.metrics.time('applyUpdate', () => applyUpdate(this.updateDeps(), proposal, opts));
+  }
+
+  /**
+   * Exactly what applyUpdate would write (null = delete) and the new record, for a caller that
+   * writes itself (one undoable workspace edit). Throws E_UPDATE_CONFLICT for a conflict without a
+   * resolution unless `conflict: 'markers'`. Call `checkUpdateFresh` just before writing.
+   */
+  updateEdits(proposal: UpdateProposal, resolutions?: ReadonlyMap<string, Uint8Array | null>, opts: { conflict?: 'markers' | 'fail' } = {}): UpdateEdits {
+    const now = new Date((this.options.now ?? Date.now)()).toISOString();
+    return computeUpdateEdits(proposal, { ...(resolutions ? { resolutions } : {}), conflict: opts.conflict ?? 'fail', now });
+  }
+
+  /** Throws E_UPDATE_STALE when a planned file or the record entry changed since the proposal was prepared. */
+  async checkUpdateFresh(proposal: UpdateProposal): Promise<void> {
+    await assertUpdateFresh(proposal);
+  }
+
+  private updateDeps(): UpdateDeps {
+    return {
+      openLatest: (ref, signal) => this.openResolved(ref, { purpose: 'install', ...(signal ? { signal } : {}) }),
+      recordEntry: (template) => this.recordEntry(template),
+      verifier: this.verifier,
+      now: this.options.now ?? Date.now,
+    };
   }
 
   // ---- Cache management -----------------------------------------------------------------------

@@ -1,3 +1,4 @@
 export * from './batch';
 export * from './MarketplaceClient';
 export * from './options';
+export type { ApplyUpdateOptions, PrepareUpdateOptions, UpdateResult } from './updates';

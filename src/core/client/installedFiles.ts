@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, open } from 'node:fs/promises';
+import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TooLargeError } from '../errors';
 import { checkRecordPath } from '../provenance/paths';
 
 /**
@@ -10,6 +11,32 @@ import { checkRecordPath } from '../provenance/paths';
  * way, a link or non-file at the end. Nothing is ever followed out of `root`.
  */
 export async function digestInside(root: string, rel: string): Promise<string | undefined> {
+  return withFileInside(root, rel, async (handle) => {
+    const hash = createHash('sha256');
+    const buf = new Uint8Array(64 * 1024);
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buf.subarray(0, bytesRead));
+    }
+    return hash.digest('hex');
+  });
+}
+
+/**
+ * The content of the regular file at `rel` below `root`, read under the same rules as
+ * `digestInside` (undefined when there is no such file). A file larger than `maxBytes` is a
+ * TooLargeError: an update merges files in memory.
+ */
+export async function readInside(root: string, rel: string, maxBytes: number): Promise<Uint8Array | undefined> {
+  return withFileInside(root, rel, async (handle) => {
+    const size = (await handle.stat()).size;
+    if (size > maxBytes) throw new TooLargeError(`${rel} is ${size} bytes, more than the ${maxBytes} an update reads; move it aside and retry`);
+    return new Uint8Array(await handle.readFile());
+  });
+}
+
+async function withFileInside<T>(root: string, rel: string, read: (handle: FileHandle) => Promise<T>): Promise<T | undefined> {
   if (checkRecordPath(rel) !== undefined) return undefined;
   const segments = rel.split('/');
   let path = root;
@@ -23,17 +50,16 @@ export async function digestInside(root: string, rel: string): Promise<string | 
     // O_NOFOLLOW: a link planted at the last component after the walk is refused, not followed.
     handle = await open(join(path, segments.at(-1)!), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
     if (!(await handle.stat()).isFile()) return undefined;
-    const hash = createHash('sha256');
-    const buf = new Uint8Array(64 * 1024);
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      hash.update(buf.subarray(0, bytesRead));
-    }
-    return hash.digest('hex');
   } catch {
+    await handle?.close();
+    return undefined;
+  }
+  try {
+    return await read(handle);
+  } catch (err) {
+    if (err instanceof TooLargeError) throw err;
     return undefined;
   } finally {
-    await handle?.close();
+    await handle.close();
   }
 }

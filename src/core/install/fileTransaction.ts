@@ -22,7 +22,8 @@ import { errorCode, lstatIfExists, samePath } from './fsUtil';
  *    then the temp file is renamed over it: the destination always holds the old or the new
  *    content, never nothing. A new file is hard-linked from its temp file, which fails instead of
  *    replacing a file someone created meanwhile. When every file is in place the journal is marked
- *    `committed`, then backups and the journal are removed.
+ *    `committed`, then backups and the journal are removed. A deleted file (updates) is renamed to
+ *    its backup name: rolled back, the backup comes back; rolled forward, it is removed.
  *
  * `recoverInterrupted(root)`, run by every install before it looks at the destinations, finishes
  * what a dead process left: a `committed` journal is rolled forward (backups and temps removed),
@@ -42,6 +43,11 @@ interface JournalFile {
   backup?: string;
   /** Hex SHA-256 of the new content: a destination holding it after a crash is ours to remove. */
   sha256: string;
+  /**
+   * The file is removed rather than written (always with a backup). Recovery needs no special
+   * case: a staging journal restores the backup, a committed one removes it.
+   */
+  delete?: true;
 }
 
 interface Journal {
@@ -65,6 +71,16 @@ export interface PlannedWrite {
   replace: boolean;
 }
 
+/** A file to remove (an update deleting what a template no longer has); a missing file is fine. */
+export interface PlannedDelete {
+  rel: string;
+  delete: true;
+}
+
+export type PlannedChange = PlannedWrite | PlannedDelete;
+
+const isDelete = (c: PlannedChange): c is PlannedDelete => 'delete' in c && c.delete;
+
 /** Where the root folder is, or will be: an existing real folder plus the names to create below it. */
 export interface RootLocation {
   /** Real path (fs.realpath) of the deepest existing folder. */
@@ -87,7 +103,7 @@ export class FileTransaction {
   #journal: Journal | undefined;
   #journalPath: string | undefined;
   /** Index in the journal's files of each staged destination. */
-  readonly #planned = new Map<string, { file: JournalFile; write: PlannedWrite }>();
+  readonly #planned = new Map<string, { file: JournalFile; write: PlannedChange }>();
   #done = false;
   /** The root and parents this transaction created, parents first (rollback removes them while empty). */
   readonly #createdChain: string[] = [];
@@ -102,7 +118,7 @@ export class FileTransaction {
   }
 
   /** Creates the root if needed and journals every file, folder, temp and backup name before anything else is written. */
-  async begin(writes: readonly PlannedWrite[]): Promise<void> {
+  async begin(writes: readonly PlannedChange[]): Promise<void> {
     const journal: Journal = {
       v: 1, pid: process.pid, host: hostname(), startedAt: Date.now(), phase: 'staging', dirs: [], createdAbove: 0, files: [],
     };
@@ -119,8 +135,11 @@ export class FileTransaction {
           journal.dirs.push(dir);
         }
       }
-      const file: JournalFile = { rel: w.rel, temp: tempName('tmp'), sha256: createHash('sha256').update(w.bytes).digest('hex') };
-      if (w.replace) file.backup = tempName('bak');
+      // A deleted file's "new content" is nothing: a digest no file has (of the empty input would be wrong).
+      const sha256 = isDelete(w) ? '0'.repeat(64) : createHash('sha256').update(w.bytes).digest('hex');
+      const file: JournalFile = { rel: w.rel, temp: tempName('tmp'), sha256 };
+      if (isDelete(w)) file.delete = true;
+      if (isDelete(w) || w.replace) file.backup = tempName('bak');
       journal.files.push(file);
       this.#planned.set(w.rel, { file, write: w });
     }
@@ -132,6 +151,7 @@ export class FileTransaction {
   async stage(rel: string, signal?: AbortSignal): Promise<void> {
     const planned = this.#planned.get(rel);
     if (!planned) throw new Error(`${rel} was not planned`);
+    if (isDelete(planned.write)) return; // nothing to stage: the commit moves the file to its backup name
     const segments = rel.split('/');
     const dir = await this.#ensureDir(segments.slice(0, -1), rel);
     // 'wx' (O_CREAT | O_EXCL) never opens an existing path, so it cannot follow a planted symlink.
@@ -142,6 +162,10 @@ export class FileTransaction {
   async commit(): Promise<void> {
     for (const { file, write } of this.#planned.values()) {
       const target = join(this.#root, ...file.rel.split('/'));
+      if (isDelete(write)) {
+        await moveAside(target, file);
+        continue;
+      }
       await this.#assertFolderUnchanged(file.rel, dirname(target));
       if (write.replace) await moveReplacing(target, file);
       else await moveNoReplace(target, file);
@@ -245,6 +269,27 @@ async function moveReplacing(target: string, file: JournalFile): Promise<void> {
     }
   }
   await rename(join(dir, file.temp), target);
+}
+
+/**
+ * Removes a file by renaming it to its backup name (atomic, and undone by renaming it back). A
+ * folder that is gone, or became a link, holds nothing of ours to delete: that path is left alone.
+ */
+async function moveAside(target: string, file: JournalFile): Promise<void> {
+  const dir = dirname(target);
+  let real: string;
+  try {
+    real = await realpath(dir);
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT' || errorCode(err) === 'ENOTDIR') return;
+    throw err;
+  }
+  if (!samePath(real, dir)) throw symlinkRefused(file.rel, dir);
+  try {
+    await rename(target, join(dir, file.backup!));
+  } catch (err) {
+    if (errorCode(err) !== 'ENOENT') throw err;
+  }
 }
 
 /**

@@ -3,3 +3,4 @@ export * from './lines';
 export * from './merge3';
 export * from './plan';
 export * from './status';
+export * from './proposal';
