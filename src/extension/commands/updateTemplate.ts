@@ -245,7 +245,7 @@ async function review(services: Services, proposal: UpdateProposal, resolutions:
 
 async function write(services: Services, engine: UpdateEngine, proposal: UpdateProposal, edits: UpdateEdits, title: string): Promise<void> {
   await services.busy.run(async () => {
-    await engine.checkUpdateFresh?.(proposal);
+    await engine.checkUpdateFresh(proposal);
     await applyUpdateEdits(proposal.dir, edits, title);
   });
   services.log.info(`Updated ${proposal.ref} in ${proposal.dir} from ${proposal.fromVersion} to ${proposal.toVersion}: ${edits.files.length} file(s) written or deleted`);
