@@ -22,6 +22,7 @@ export const Commands = {
   updateAll: 'templateMarketplace.updateAll',
   refreshInstalled: 'templateMarketplace.refreshInstalled',
   revealInstalled: 'templateMarketplace.revealInstalled',
+  completeMerge: 'templateMarketplace.completeMerge',
   // Marketplaces and cache
   refresh: 'templateMarketplace.refresh',
   addMarketplace: 'templateMarketplace.addMarketplace',
@@ -60,6 +61,8 @@ export const tokenSecretKey = (sourceId: string): SecretKey => `templateMarketpl
 /** URI schemes of our read-only documents (ui/readonlyDocs.ts): install diffs, the metrics document. */
 export const Schemes = {
   readonly: 'template-marketplace-doc',
+  /** In-memory merge results of Update Template (update/mergeFs.ts). */
+  merge: 'template-marketplace-merge',
 } as const;
 
 /** The cache status bar item's id (its entry in the status bar's hide menu). */

@@ -16,6 +16,7 @@ import { InstallSignal } from './state/installSignal';
 import { VerificationStore } from './state/verificationStore';
 import { CacheStatusBar } from './status/cacheStatus';
 import { ReadonlyDocuments } from './ui/readonlyDocs';
+import { MergeFileSystem } from './update/mergeFs';
 import { createTemplatesView, treeApi, type TemplatesTreeApi } from './views/index';
 import { createInstalledView, installedApi, type InstalledTreeApi } from './views/installed/index';
 import { installedCommands } from './commands/installed';
@@ -59,8 +60,9 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
   context.subscriptions.push(host);
   const busy = new BusyCounter();
   const documents = new ReadonlyDocuments();
-  context.subscriptions.push(documents);
-  const services: Services = { context, log, host, verification: new VerificationStore(), options, tokens, busy, documents, installs: new InstallSignal() };
+  const merges = new MergeFileSystem();
+  context.subscriptions.push(documents, merges);
+  const services: Services = { context, log, host, verification: new VerificationStore(), options, tokens, busy, documents, merges, installs: new InstallSignal() };
 
   const watcher = new ConfigWatcher(host, context.secrets, log);
   context.subscriptions.push(watcher);

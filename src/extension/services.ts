@@ -6,6 +6,7 @@ import type { BusyCounter } from './state/busy';
 import type { InstallSignal } from './state/installSignal';
 import type { VerificationStore } from './state/verificationStore';
 import type { ReadonlyDocuments } from './ui/readonlyDocs';
+import type { MergeFileSystem } from './update/mergeFs';
 
 /** What every feature gets from the composition root. Features never reach for globals. */
 export interface Services {
@@ -24,4 +25,6 @@ export interface Services {
   readonly installs: InstallSignal;
   /** Read-only in-memory documents (install diffs, the metrics document). */
   readonly documents: ReadonlyDocuments;
+  /** In-memory result files of the merge editor (Update Template). */
+  readonly merges: MergeFileSystem;
 }

@@ -217,7 +217,7 @@ async function review(services: Services, proposal: UpdateProposal, resolutions:
     await MultiStepInput.run(async (input) => {
       const picked = await input.showQuickPick<ReviewItem>({
         title,
-        placeholder: countsText(rows),
+        placeholder: l10n.t('{0}. Pick a file to see its changes.', countsText(rows)),
         items,
         ignoreFocusOut: true,
         onWillAccept: async (item) => {

@@ -18,9 +18,9 @@ export interface MergeLabels {
  * Opens VS Code's merge editor on one conflicting file, the way the git extension does (the
  * internal `_open.mergeEditor` command): base = the installed version's rendering, input 1
  * ("Yours") = the file in the workspace, input 2 ("Template x.y") = the new rendering, both
- * read-only documents from memory; the result is a scratch file in the extension's storage,
- * pre-filled with the engine's merge (conflict markers included, which the merge editor turns
- * into unhandled conflicts). Nothing in the workspace is written here.
+ * read-only documents from memory; the result is an in-memory file (update/mergeFs.ts) pre-filled
+ * with the engine's merge (conflict markers included, which the merge editor turns into unhandled
+ * conflicts). Nothing in the workspace, nor anywhere on disk, is written here.
  *
  * Resolves with the result file's text once the user closes the editor: Complete Merge saves the
  * result and closes; closing with "Don't Save" leaves our text, markers and all, which the caller
@@ -30,11 +30,8 @@ export async function mergeInEditor(services: Services, dir: string, conflict: F
   const decoder = new TextDecoder();
   const name = basename(conflict.path);
   const created: vscode.Uri[] = [];
-  const scratchDir = vscode.Uri.joinPath(services.context.globalStorageUri, 'merge', `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
-  const output = vscode.Uri.joinPath(scratchDir, name);
+  const output = services.merges.create(conflict.path, conflict.merged ?? conflict.ours ?? new Uint8Array());
   try {
-    const initial = conflict.merged ?? conflict.ours ?? new Uint8Array();
-    await vscode.workspace.fs.writeFile(output, initial);
     const base = services.documents.add('base', name, decoder.decode(conflict.base ?? new Uint8Array()));
     const theirs = services.documents.add('theirs', name, decoder.decode(conflict.theirs ?? new Uint8Array()));
     created.push(base, theirs);
@@ -53,7 +50,7 @@ export async function mergeInEditor(services: Services, dir: string, conflict: F
     return decoder.decode(await vscode.workspace.fs.readFile(output));
   } finally {
     services.documents.remove(created);
-    await vscode.workspace.fs.delete(scratchDir, { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    services.merges.forget(output);
   }
 }
 

@@ -157,12 +157,11 @@ function driftWords(status: InstalledStatus): string[] {
   return words;
 }
 
-/** The state in words: `update available (1.0.0 → 2.0.0)`, `up to date`, … */
+/** The state in words: `update available: 2.0.0`, `up to date`, … (short: a sidebar is narrow). */
 export function stateText(status: InstalledStatus): string {
-  const installed = cleanText(status.installedVersion, 40);
   switch (status.state) {
     case 'update-available':
-      return l10n.t('update available ({0} → {1})', installed, cleanText(status.catalogVersion ?? '', 40));
+      return l10n.t('update available: {0}', cleanText(status.catalogVersion ?? '', 40));
     case 'not-in-catalog':
       return l10n.t('no longer in the catalog');
     case 'missing-files':
@@ -205,7 +204,7 @@ export function presentInstalled(node: InstalledNode, ctx: { multipleFolders: bo
       // "missing files" and "locally modified" are said by their counts; other states lead with their word.
       const drift = driftWords(status);
       const words = status.state === 'missing-files' || status.state === 'locally-modified' ? drift : [stateText(status), ...drift];
-      const description = (status.state === 'update-available' ? words : [version, ...words]).join(' · ');
+      const description = words.length > 0 && status.state === 'update-available' ? words.join(' · ') : [version, ...words].join(' · ');
       const tokens = ['installed', status.state, status.flags.updateAvailable ? 'canUpdate' : undefined, status.modified.length + status.missing.length > 0 ? 'drift' : undefined];
       return {
         label,

@@ -88,13 +88,13 @@ describe('Installed Templates model', () => {
     ]);
     const byRef = new Map(folder!.templates.map((t) => [t.ref, presentInstalled(t, { multipleFolders: false })]));
     assert.equal(byRef.get('s/up')!.description, '1.0.0 · up to date');
-    assert.equal(byRef.get('s/upd')!.description, 'update available (1.0.0 → 2.0.0) · 1 file modified');
+    assert.equal(byRef.get('s/upd')!.description, 'update available: 2.0.0 · 1 file modified');
     assert.equal(byRef.get('s/mod')!.description, '1.0.0 · 2 files modified');
     assert.equal(byRef.get('s/miss')!.description, '1.0.0 · 1 file missing');
     assert.equal(byRef.get('s/gone')!.description, '1.0.0 · no longer in the catalog');
     assert.equal(byRef.get('s/upd')!.contextValue, 'installed:update-available:canUpdate:drift');
     assert.equal(byRef.get('s/up')!.contextValue, 'installed:up-to-date');
-    assert.match(byRef.get('s/upd')!.a11yLabel, /^upd, version 1\.0\.0, update available \(1\.0\.0 → 2\.0\.0\), 1 file modified$/);
+    assert.match(byRef.get('s/upd')!.a11yLabel, /^upd, version 1\.0\.0, update available: 2\.0\.0, 1 file modified$/);
     assert.deepEqual([...byRef.values()].map((p) => p.icon.id), ['circle-slash', 'warning', 'edit', 'pass', 'arrow-circle-up']);
     assert.equal(byRef.get('s/mod')!.collapsible, 'collapsed');
     assert.equal(byRef.get('s/up')!.collapsible, 'none');
@@ -106,7 +106,7 @@ describe('Installed Templates model', () => {
   });
 
   it('states read as words for every state', () => {
-    assert.equal(stateText(status('update-available')), 'update available (1.0.0 → 2.0.0)');
+    assert.equal(stateText(status('update-available')), 'update available: 2.0.0');
     assert.equal(stateText(status('not-in-catalog')), 'no longer in the catalog');
     assert.equal(stateText(status('up-to-date')), 'up to date');
   });

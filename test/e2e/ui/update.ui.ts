@@ -1,0 +1,94 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FixtureServer, MarketplaceFixture, type FixtureTemplate } from '../../helpers/marketplaceFixture';
+import { uiTest } from './harness';
+import { InstalledView } from './pages/installedView';
+import { MergeEditor } from './pages/mergeEditor';
+
+const NOTES_V1 = '# {{projectName}} notes\n\n## Decisions\n\n- Use the template defaults.\n\n## Next steps\n\n- Write the first page.\n';
+const NOTES_V2 = '# {{projectName}} notes\n\n## Decisions\n\n- Use the template defaults, reviewed every quarter.\n\n## Next steps\n\n- Write the first page.\n- Add a glossary.\n';
+const V1: FixtureTemplate = { id: 'team-notes', version: '1.0.0', files: { 'NOTES.md': NOTES_V1 } };
+const V2: FixtureTemplate = { id: 'team-notes', version: '2.0.0', files: { 'NOTES.md': NOTES_V2, 'GLOSSARY.md': '# Glossary\n' } };
+
+uiTest(
+  'Installed Templates shows an update; Update opens the merge editor, then a summary, and applies it',
+  async ({ page, screenshot, settings, workspace, log }) => {
+    const fixture = new MarketplaceFixture([V1]);
+    const server = await FixtureServer.start(fixture);
+    const restore = await settings({
+      'templateMarketplace.includeSampleMarketplace': false,
+      'templateMarketplace.marketplaces': [{ id: 'team', url: server.url, publicKey: fixture.publicKey, name: 'Team Templates' }],
+    });
+    const view = new InstalledView(page);
+    const wb = view.workbench;
+    try {
+      await wb.ready();
+      await wb.runCommand('View: Close All Editors');
+
+      // Install v1 from the palette, as a user would.
+      await wb.runCommand('Template Marketplace: Install Template...');
+      await wb.quickInputBox.fill('notes');
+      await wb.quickPickOption(/^Template team-notes/).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+      await wb.quickInputMessage().getByText(/Project name/).waitFor({ state: 'visible' });
+      await wb.quickInputBox.fill('atlas');
+      await page.keyboard.press('Enter');
+      await wb.quickPickOption(/^Install/).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+      const notes = join(workspace, 'NOTES.md');
+      await poll(() => existsSync(notes), 'NOTES.md is installed');
+      await wb.runCommand('View: Close All Editors');
+
+      // The user edits the same line the publisher changes in v2; v2 is published.
+      writeFileSync(notes, readFileSync(notes, 'utf8').replace('- Use the template defaults.', '- Use the template defaults, except for the changelog.'));
+      fixture.publish([V2], { version: 2 });
+      await wb.runCommand('Template Marketplace: Refresh Catalogs');
+
+      await view.open();
+      const row = view.row(/^Template team-notes, version 1\.0\.0, update available/);
+      await row.first().waitFor({ state: 'visible' });
+      await row.first().click();
+      await screenshot('update-1-installed-view');
+
+      (await view.inlineAction(row.first(), /Update Template/)).click();
+      const merge = new MergeEditor(page);
+      await merge.root.waitFor({ state: 'visible', timeout: 60_000 });
+      await merge.completeMerge.waitFor({ state: 'visible' });
+      await screenshot('update-2-merge-editor');
+
+      // Take both sides of the conflict, then complete the merge.
+      await wb.runCommand('Merge Editor: Accept All Combination');
+      await merge.completeMerge.click();
+
+      // The summary of every change, before anything is written.
+      await wb.quickPickOption(/Apply Update/).first().waitFor({ state: 'visible' });
+      await screenshot('update-3-summary');
+      assert.match(readFileSync(notes, 'utf8'), /except for the changelog\.\n\n## Next/, 'nothing is written before Apply');
+      await wb.quickPickOption(/Apply Update/).first().click();
+
+      await poll(() => readFileSync(join(workspace, '.template-marketplace.json'), 'utf8').includes('"version": "2.0.0"'), 'the record says 2.0.0');
+      const merged = readFileSync(notes, 'utf8');
+      log(merged);
+      assert.match(merged, /except for the changelog/, 'the user edit is kept');
+      assert.match(merged, /reviewed every quarter/, 'the new version is taken');
+      assert.match(merged, /Add a glossary/, 'the clean change merged');
+      assert.doesNotMatch(merged, /^<{7}/m);
+      assert.ok(existsSync(join(workspace, 'GLOSSARY.md')), 'the new file is added');
+      await view.row(/^Template team-notes, version 2\.0\.0, locally modified/).first().waitFor({ state: 'visible' });
+      await screenshot('update-4-up-to-date');
+    } finally {
+      await restore();
+      await server.close();
+    }
+  },
+  180_000,
+);
+
+async function poll(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
