@@ -30,6 +30,7 @@ export async function mergeInEditor(services: Services, dir: string, conflict: F
   const decoder = new TextDecoder();
   const name = basename(conflict.path);
   const created: vscode.Uri[] = [];
+  const disposeLater: vscode.Disposable[] = [];
   const output = services.merges.create(conflict.path, conflict.merged ?? conflict.ours ?? new Uint8Array());
   try {
     const base = services.documents.add('base', name, decoder.decode(conflict.base ?? new Uint8Array()));
@@ -38,6 +39,9 @@ export async function mergeInEditor(services: Services, dir: string, conflict: F
     const yours = vscode.Uri.file(join(dir, ...conflict.path.split('/')));
 
     const closed = waitForClose(output);
+    // Where to go on from, while the merge editor is open (its own button belongs to the git extension).
+    const hint = vscode.window.setStatusBarMessage(l10n.t('$(git-merge) Resolve {0}, then $(check) Complete Merge to continue the update', conflict.path));
+    disposeLater.push(hint);
     await vscode.commands.executeCommand('_open.mergeEditor', {
       base,
       input1: { uri: yours, title: l10n.t('Yours'), description: conflict.path, detail: l10n.t('in the workspace') },
@@ -49,6 +53,7 @@ export async function mergeInEditor(services: Services, dir: string, conflict: F
     await closed.done;
     return decoder.decode(await vscode.workspace.fs.readFile(output));
   } finally {
+    for (const d of disposeLater) d.dispose();
     services.documents.remove(created);
     services.merges.forget(output);
   }

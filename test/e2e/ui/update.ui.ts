@@ -38,6 +38,8 @@ uiTest(
       await page.keyboard.press('Enter');
       const notes = join(workspace, 'NOTES.md');
       await poll(() => existsSync(notes), 'NOTES.md is installed');
+      // The install opens its main file; wait for it, so that it does not take the focus later.
+      await page.getByRole('tab', { name: /NOTES\.md/ }).first().waitFor({ state: 'visible' });
       await wb.runCommand('View: Close All Editors');
 
       // The user edits the same line the publisher changes in v2; v2 is published.
@@ -46,15 +48,23 @@ uiTest(
       await wb.runCommand('Template Marketplace: Refresh Catalogs');
 
       await view.open();
+      await wb.resizeSideBar(520);
       const row = view.row(/^Template team-notes, version 1\.0\.0, update available/);
       await row.first().waitFor({ state: 'visible' });
       await row.first().click();
+      // The hover (shown after a delay, so not asserted on: like the sidebar scenario) has the details.
+      await row.first().hover({ position: { x: 120, y: 10 } });
+      await page.locator('.monaco-hover, .workbench-hover').first().waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
       await screenshot('update-1-installed-view');
+      await page.mouse.move(900, 600);
 
-      (await view.inlineAction(row.first(), /Update Template/)).click();
+      const update = await view.inlineAction(row.first(), /Update Template/);
+      await update.click();
+      await page.mouse.move(900, 700); // the row's hover must not cover the merge editor
       const merge = new MergeEditor(page);
       await merge.root.waitFor({ state: 'visible', timeout: 60_000 });
       await merge.completeMerge.waitFor({ state: 'visible' });
+      await wb.notifications().filter({ hasText: /Preparing the update/ }).first().waitFor({ state: 'hidden' });
       await screenshot('update-2-merge-editor');
 
       // Take both sides of the conflict, then complete the merge.
