@@ -38,19 +38,29 @@ uiTest(
       await page.keyboard.press('Enter');
       const notes = join(workspace, 'NOTES.md');
       await poll(() => existsSync(notes), 'NOTES.md is installed');
-      // The install opens its main file; wait for it, so that it does not take the focus later.
+      // The install opens its main file and reveals it in the Explorer: wait for both, so that neither takes the focus later.
       await page.getByRole('tab', { name: /NOTES\.md/ }).first().waitFor({ state: 'visible' });
+      await wb.treeItem(/^NOTES\.md/).first().waitFor({ state: 'visible' });
       await wb.runCommand('View: Close All Editors');
 
       // The user edits the same line the publisher changes in v2; v2 is published.
       writeFileSync(notes, readFileSync(notes, 'utf8').replace('- Use the template defaults.', '- Use the template defaults, except for the changelog.'));
       fixture.publish([V2], { version: 2 });
-      await wb.runCommand('Template Marketplace: Refresh Catalogs');
 
       await view.open();
       await wb.resizeSideBar(520);
       const row = view.row(/^Template team-notes, version 1\.0\.0, update available/);
-      await row.first().waitFor({ state: 'visible' });
+      // Refresh Catalogs, as the Marketplace view's button does (again if a palette lost its focus).
+      for (let attempt = 1; ; attempt++) {
+        await wb.runCommand('Template Marketplace: Refresh Catalogs');
+        try {
+          await row.first().waitFor({ state: 'visible', timeout: 10_000 });
+          break;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+          log(`refresh attempt ${attempt} did not show the update yet`);
+        }
+      }
       await row.first().click();
       // The hover (shown after a delay, so not asserted on: like the sidebar scenario) has the details.
       await row.first().hover({ position: { x: 120, y: 10 } });

@@ -34,6 +34,8 @@ export interface InstalledTemplateNode {
   readonly status: InstalledStatus;
   /** The catalog's display name, when the catalog still lists it. */
   readonly name?: string;
+  /** False when the record's marketplace is not among the configured ones (not "removed from the catalog"). */
+  readonly sourceConfigured: boolean;
 }
 
 export interface ChangedFileNode {
@@ -61,7 +63,7 @@ export interface FolderReport {
 }
 
 /** Builds the tree from the folders' reports: folders by label, templates by ref. */
-export function buildInstalledTree(reports: readonly FolderReport[], names: ReadonlyMap<string, string> = new Map()): FolderNode[] {
+export function buildInstalledTree(reports: readonly FolderReport[], names: ReadonlyMap<string, string> = new Map(), sources?: ReadonlySet<string>): FolderNode[] {
   return [...reports]
     .sort((a, b) => a.label.localeCompare(b.label) || a.dir.localeCompare(b.dir))
     .map((report) => {
@@ -77,7 +79,8 @@ export function buildInstalledTree(reports: readonly FolderReport[], names: Read
       for (const { entry, status } of report.entries ?? []) {
         const ref = `${entry.marketplace.id}/${entry.template.id}`;
         const name = names.get(ref);
-        templates.push({ kind: 'installed', id: `installed/${report.dir}/${ref}`, parent: folder, ref, entry, status, ...(name !== undefined ? { name } : {}) });
+        const sourceConfigured = sources?.has(entry.marketplace.id) ?? true;
+        templates.push({ kind: 'installed', id: `installed/${report.dir}/${ref}`, parent: folder, ref, entry, status, sourceConfigured, ...(name !== undefined ? { name } : {}) });
       }
       templates.sort((a, b) => a.ref.localeCompare(b.ref));
       return folder;
@@ -158,12 +161,12 @@ function driftWords(status: InstalledStatus): string[] {
 }
 
 /** The state in words: `update available: 2.0.0`, `up to date`, … (short: a sidebar is narrow). */
-export function stateText(status: InstalledStatus): string {
+export function stateText(status: InstalledStatus, marketplace?: { id: string; configured: boolean }): string {
   switch (status.state) {
     case 'update-available':
       return l10n.t('update available: {0}', cleanText(status.catalogVersion ?? '', 40));
     case 'not-in-catalog':
-      return l10n.t('no longer in the catalog');
+      return marketplace && !marketplace.configured ? l10n.t('marketplace "{0}" is not configured', cleanText(marketplace.id, 64)) : l10n.t('no longer in the catalog');
     case 'missing-files':
       return l10n.t('missing files');
     case 'locally-modified':
@@ -203,7 +206,8 @@ export function presentInstalled(node: InstalledNode, ctx: { multipleFolders: bo
       const version = cleanText(status.installedVersion, 40);
       // "missing files" and "locally modified" are said by their counts; other states lead with their word.
       const drift = driftWords(status);
-      const words = status.state === 'missing-files' || status.state === 'locally-modified' ? drift : [stateText(status), ...drift];
+      const state = stateText(status, { id: node.entry.marketplace.id, configured: node.sourceConfigured });
+      const words = status.state === 'missing-files' || status.state === 'locally-modified' ? drift : [state, ...drift];
       const description = words.length > 0 && status.state === 'update-available' ? words.join(' · ') : [version, ...words].join(' · ');
       const tokens = ['installed', status.state, status.flags.updateAvailable ? 'canUpdate' : undefined, status.modified.length + status.missing.length > 0 ? 'drift' : undefined];
       return {
@@ -211,7 +215,7 @@ export function presentInstalled(node: InstalledNode, ctx: { multipleFolders: bo
         description,
         icon: ICONS[status.state],
         contextValue: tokens.filter(Boolean).join(':'),
-        a11yLabel: [l10n.t('{0}, version {1}', label, version), stateText(status), ...drift].join(', '),
+        a11yLabel: [l10n.t('{0}, version {1}', label, version), state, ...drift].join(', '),
         collapsible: status.modified.length + status.missing.length > 0 ? 'collapsed' : 'none',
       };
     }
@@ -251,7 +255,7 @@ export function installedTooltip(node: InstalledNode, now: number): string | und
       };
       const vars = Object.entries(entry.variables).slice(0, 12).map(([k, v]) => `${escapeMarkdown(k, 40)} = ${escapeMarkdown(v, 80)}`);
       const table = fields([
-        [l10n.t('State'), escapeMarkdown(stateText(status))],
+        [l10n.t('State'), escapeMarkdown(stateText(status, { id: entry.marketplace.id, configured: node.sourceConfigured }))],
         [l10n.t('Available'), status.catalogVersion !== undefined ? escapeMarkdown(status.catalogVersion, 40) : undefined],
         [l10n.t('Modified'), status.modified.length > 0 ? escapeMarkdown(status.modified.slice(0, 10).join(', '), 400) : undefined],
         [l10n.t('Missing'), status.missing.length > 0 ? escapeMarkdown(status.missing.slice(0, 10).join(', '), 400) : undefined],

@@ -131,7 +131,7 @@ export class InstalledTreeProvider implements vscode.TreeDataProvider<InstalledN
         }
       }
       const names = new Map((await client.list().catch(() => [])).map((t) => [t.ref, t.name]));
-      folders = buildInstalledTree(reports, names);
+      folders = buildInstalledTree(reports, names, new Set(client.status().map((st) => st.id)));
       if (this.#view) this.#view.message = undefined;
       this.services.log.debug(`Installed Templates: ${dirs.length} records in ${(performance.now() - started).toFixed(1)} ms`);
     } catch (err) {

@@ -105,6 +105,13 @@ describe('Installed Templates model', () => {
     assert.equal(presentInstalled(folder!, { multipleFolders: true }).collapsible, 'collapsed');
   });
 
+  it('says when the record names a marketplace that is not configured, rather than "no longer in the catalog"', () => {
+    const [folder] = buildInstalledTree([report('/ws', 'ws', [['gone/x', status('not-in-catalog')], ['team/y', status('not-in-catalog')]])], new Map(), new Set(['team']));
+    const [gone, team] = folder!.templates.map((t) => presentInstalled(t, { multipleFolders: false }).description);
+    assert.equal(gone, '1.0.0 · marketplace "gone" is not configured');
+    assert.equal(team, '1.0.0 · no longer in the catalog');
+  });
+
   it('states read as words for every state', () => {
     assert.equal(stateText(status('update-available')), 'update available: 2.0.0');
     assert.equal(stateText(status('not-in-catalog')), 'no longer in the catalog');
