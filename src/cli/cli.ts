@@ -12,10 +12,11 @@ import { serve } from './commands/serve';
 import { stats } from './commands/stats';
 import { status } from './commands/status';
 import { trust } from './commands/trust';
+import { update } from './commands/update';
 import { verify } from './commands/verify';
 import { processIo, type CliIo } from './io';
 
-const COMMANDS: readonly Command[] = [search, install, status, verify, stats, trust, keygen, pack, publish, serve, buildSample];
+const COMMANDS: readonly Command[] = [search, install, status, update, verify, stats, trust, keygen, pack, publish, serve, buildSample];
 const ALL: readonly Command[] = [...COMMANDS, createHelpCommand(COMMANDS)];
 
 /**
@@ -35,12 +36,32 @@ export async function main(argv: string[], rawIo: CliIo = processIo()): Promise<
     io.err(helpText(ALL));
     return 2;
   }
+  if (asksForHelp(args)) {
+    io.out(helpText(ALL, command.name));
+    return 0;
+  }
   try {
     return await command.run(args, io);
   } catch (err) {
     return report(err, command, io);
   }
 }
+
+/**
+ * Every command answers `--help` and `-h` with its usage, whatever else is on the line (a usage
+ * error included). Only a flag of its own counts: not after `--`, not the value of `--var`.
+ */
+function asksForHelp(args: readonly string[]): boolean {
+  for (const [i, arg] of args.entries()) {
+    if (arg === '--') return false;
+    if ((arg === '--help' || arg === '-h') && !(i > 0 && VALUE_FLAGS.test(args[i - 1]!))) return true;
+  }
+  return false;
+}
+
+/** Options that take the next argument as their value, which may itself look like "-h". */
+const VALUE_FLAGS =
+  /^--(?:var|source|key|cache|dir|conflict|out|on-conflict|concurrency|deadline|min-speed|min-speed-window|expires-days|publisher-key|wait-seconds|category|host|limit|name|port|sort|tag)$/;
 
 /**
  * The CLI's one output boundary: every line any command writes (catalog names and descriptions,

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { MarketplaceClient, findSampleMarketplace, sampleSource, type HttpClientOptions, type SourceConfig } from '../core';
 import { NotFoundError, UsageError } from '../core/errors';
+import { readProvenance } from '../core/provenance';
 import { integerOption } from './args';
 import type { CliIo } from './io';
 
@@ -41,10 +42,15 @@ export const ENGINE_DETAILS = [
   'brings less than --min-speed bytes/s over any --min-speed-window seconds (default 1024 over 30).',
 ];
 
-/** Opens a client for one marketplace from the command line's options. */
-export async function openClient(values: EngineValues, io: CliIo): Promise<MarketplaceClient> {
+/**
+ * Opens a client for one marketplace from the command line's options. With `recordDir` (commands
+ * that read a folder's record), the source takes the marketplace id the record uses for the same
+ * URL, so a folder installed from VS Code (where marketplaces have their own ids) is recognised.
+ */
+export async function openClient(values: EngineValues, io: CliIo, opts: { recordDir?: string } = {}): Promise<MarketplaceClient> {
   const http = networkOptions(values);
-  const source = await sourceFromOptions(values, io);
+  let source = await sourceFromOptions(values, io);
+  if (opts.recordDir !== undefined) source = { ...source, id: await recordedSourceId(opts.recordDir, source) };
   const cacheDir = values.cache
     ? resolve(io.cwd, values.cache)
     : join(io.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'template-marketplace');
@@ -53,6 +59,34 @@ export async function openClient(values: EngineValues, io: CliIo): Promise<Marke
     throw new UsageError(`--concurrency expects a positive integer, got "${values.concurrency}"`);
   }
   return MarketplaceClient.open({ sources: [source], cacheDir, http, ...(concurrency ? { concurrency } : {}) });
+}
+
+/** The id the record in `dir` gives the marketplace at `source.url`, else the source's own id. */
+async function recordedSourceId(dir: string, source: SourceConfig): Promise<string> {
+  let record;
+  try {
+    record = await readProvenance(dir);
+  } catch {
+    return source.id; // the command reads the record itself and reports what is wrong with it
+  }
+  const url = sameUrlKey(source.url);
+  const ids = new Set(record.entries.filter((e) => sameUrlKey(e.marketplace.url) === url).map((e) => e.marketplace.id));
+  return ids.size === 1 ? [...ids][0]! : source.id;
+}
+
+/** A marketplace URL as records store it: no credentials, query or fragment; a final "/". */
+function sameUrlKey(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
+    return parsed.href;
+  } catch {
+    return url;
+  }
 }
 
 /** --deadline, --min-speed and --min-speed-window as HttpClientOptions. */

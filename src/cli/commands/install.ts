@@ -3,6 +3,7 @@ import { UsageError } from '../../core/errors';
 import type { ConflictPolicy } from '../../core';
 import { ENGINE_DETAILS, ENGINE_OPTIONS, ENGINE_USAGE, openClient } from '../engine';
 import { expectPositionals, parseCommandArgs } from '../args';
+import { parseVars } from '../vars';
 import type { Command } from './command';
 
 const POLICIES: readonly ConflictPolicy[] = ['fail', 'skip', 'overwrite'];
@@ -25,13 +26,7 @@ export const install: Command = {
     const [ref, target] = expectPositionals(positionals, ['id', 'target-dir']);
     const onConflict = (values['on-conflict'] ?? 'fail') as ConflictPolicy;
     if (!POLICIES.includes(onConflict)) throw new UsageError(`--on-conflict expects fail, skip or overwrite, got "${onConflict}"`);
-    // No prototype: "--var __proto__=x" must become a variable, not a prototype assignment that vanishes.
-    const variables: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const pair of values.var ?? []) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) throw new UsageError(`--var expects name=value, got "${pair}"`);
-      variables[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
+    const variables = parseVars(values.var);
     // The engine creates a missing target folder itself, and only once the install can go ahead.
     const targetDir = resolve(io.cwd, target!);
     const client = await openClient(values, io);

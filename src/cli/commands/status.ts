@@ -33,7 +33,7 @@ export const status: Command = {
     }
     const [dir] = positionals.length > 0 ? expectPositionals(positionals, ['dir']) : ['.'];
     const folder = resolve(io.cwd, dir!);
-    const client = await openClient(values, io);
+    const client = await openClient(values, io, { recordDir: folder });
     let report: InstalledStatusReport;
     try {
       report = await client.installedStatus(folder);

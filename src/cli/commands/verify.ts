@@ -1,12 +1,16 @@
+import { resolve } from 'node:path';
 import { collectStats } from '../../core';
-import { ENGINE_DETAILS, ENGINE_OPTIONS, ENGINE_USAGE, openClient } from '../engine';
-import { parseCommandArgs } from '../args';
+import { UsageError } from '../../core/errors';
+import { PROVENANCE_FILE } from '../../core/provenance';
+import { ENGINE_DETAILS, ENGINE_OPTIONS, ENGINE_USAGE, openClient, type EngineValues } from '../engine';
+import { expectPositionals, parseCommandArgs } from '../args';
+import type { CliIo } from '../io';
 import { statsTable } from '../statsTable';
 import type { Command } from './command';
 
 export const verify: Command = {
   name: 'verify',
-  usage: `verify [id...] [--concurrency N] [--stats] [--json] ${ENGINE_USAGE}`,
+  usage: `verify [id...] [--concurrency N] [--stats] [--json] ${ENGINE_USAGE}\n       template-marketplace verify --installed [dir] [--json] ${ENGINE_USAGE}`,
   summary: 'download and verify templates (all of them by default); exit 1 if any fails',
   details: [
     'Has the marketplace confirm its catalog now (a cached or expired catalog never passes: if the',
@@ -15,10 +19,26 @@ export const verify: Command = {
     'non-zero on any failure.',
     '--stats then prints the cache statistics of the run (as `stats` does: tiers, latency, occupancy…).',
     '--json prints one JSON document instead: { results, summary, stats? }.',
+    '',
+    `--installed re-checks what dir's ${PROVENANCE_FILE} (default: the current folder) records: each`,
+    'catalog is confirmed by the marketplace now, each recorded package is fetched from its versioned path',
+    'and must be exactly the recorded SHA-256, signed by the recorded publisher with a key the catalog lists',
+    '(and the package the catalog lists for that version, if it still does), and every recorded file must',
+    'still hold its recorded digest. Exits 1 on any problem; --json prints { dir, ok, entries }.',
     ...ENGINE_DETAILS,
   ],
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { ...ENGINE_OPTIONS, stats: { type: 'boolean' }, json: { type: 'boolean' } });
+    const { values, positionals } = parseCommandArgs(args, {
+      ...ENGINE_OPTIONS,
+      stats: { type: 'boolean' },
+      json: { type: 'boolean' },
+      installed: { type: 'boolean' },
+    });
+    if (values.installed) {
+      if (values.stats) throw new UsageError('--stats does not go with --installed');
+      const [dir] = positionals.length > 0 ? expectPositionals(positionals, ['dir']) : ['.'];
+      return verifyInstalledFolder(resolve(io.cwd, dir!), values, io);
+    }
     const client = await openClient(values, io);
     try {
       // CI wants the marketplace as it is now, not as cached: it must confirm the catalog (a 304 when
@@ -64,3 +84,32 @@ export const verify: Command = {
     }
   },
 };
+
+/** `verify --installed`: the folder's record against the marketplace, and the files against the record. */
+async function verifyInstalledFolder(dir: string, values: EngineValues & { json?: boolean }, io: CliIo): Promise<number> {
+  const client = await openClient(values, io, { recordDir: dir });
+  try {
+    const report = await client.verifyInstalled(dir);
+    if (values.json) {
+      io.out(JSON.stringify(report, null, 2));
+      return report.ok ? 0 : 1;
+    }
+    if (report.entries.length === 0) {
+      io.out(`no templates recorded in ${report.dir} (no ${PROVENANCE_FILE})`);
+      return 0;
+    }
+    for (const e of report.entries) {
+      const catalog = e.catalog.listed ? (e.catalog.version === e.version ? '' : `; the catalog now lists ${e.catalog.version}`) : '; no longer in the catalog';
+      if (e.ok) io.out(`ok      ${e.key} ${e.version} (package verified, files as recorded${catalog})`);
+      else {
+        io.out(`FAILED  ${e.key} ${e.version}${catalog}`);
+        for (const problem of e.problems) io.out(`  ${problem}`);
+      }
+    }
+    const failed = report.entries.filter((e) => !e.ok).length;
+    io.out(`${report.entries.length - failed} verified, ${failed} failed in ${report.dir}`);
+    return report.ok ? 0 : 1;
+  } finally {
+    await client.close();
+  }
+}

@@ -26,6 +26,7 @@ import { entryKey, readProvenance, type ProvenanceEntry } from '../provenance';
 import { installedStatus, type InstalledStatus } from '../update/status';
 import { digestInside } from './installedFiles';
 import { computeUpdateEdits, type UpdateEdits, type UpdateProposal } from '../update/proposal';
+import { verifyInstalled, type InstalledVerification } from './verifyInstalled';
 import { applyUpdate, assertUpdateFresh, prepareUpdates, type ApplyUpdateOptions, type PrepareUpdateOptions, type UpdateDeps, type UpdateResult } from './updates';
 
 /** Each template recorded in a folder, with how it stands now. */
@@ -443,6 +444,30 @@ export class MarketplaceClient {
   /** Throws E_UPDATE_STALE when a planned file or the record entry changed since the proposal was prepared. */
   async checkUpdateFresh(proposal: UpdateProposal): Promise<void> {
     await assertUpdateFresh(proposal);
+  }
+
+  /**
+   * Re-checks a folder's record against the marketplace (each catalog confirmed now; each recorded
+   * package fetched and checked against the recorded SHA-256 and signature) and its files against
+   * their recorded digests. Writes nothing. See verifyInstalled.ts.
+   */
+  async verifyInstalled(dir: string, opts: { signal?: AbortSignal } = {}): Promise<InstalledVerification> {
+    this.checkOpen();
+    const revalidated = new Map<string, Promise<VerifiedCatalog>>();
+    return verifyInstalled(
+      {
+        revalidated: async (sourceId, signal) => {
+          const source = this.sources.get(sourceId);
+          if (!source) return undefined;
+          let pending = revalidated.get(sourceId);
+          if (!pending) revalidated.set(sourceId, (pending = source.get({ mode: 'revalidate', ...(signal ? { signal } : {}) })));
+          return { catalog: await pending, keyId: source.identity.keyid, fetcher: this.fetchers.get(sourceId)! };
+        },
+        verifier: this.verifier,
+      },
+      dir,
+      opts,
+    );
   }
 
   private updateDeps(): UpdateDeps {

@@ -283,7 +283,9 @@ export async function applyUpdate(deps: UpdateDeps, proposal: UpdateProposal, op
   const changes: PlannedChange[] = edits.files.map((f) => {
     const problem = checkEntryPath(f.path);
     if (problem) throw new UnsafePackageError(`${f.path}: ${problem}`, f.path);
-    return f.bytes === null ? { rel: f.path, delete: true } : { rel: f.path, bytes: f.bytes, replace: proposal.seen.files[f.path] !== null };
+    const seen = proposal.seen.files[f.path] ?? undefined;
+    const expect = seen !== undefined ? { expect: seen } : {};
+    return f.bytes === null ? { rel: f.path, delete: true, ...expect } : { rel: f.path, bytes: f.bytes, replace: seen !== undefined, ...expect };
   });
   changes.push({ rel: PROVENANCE_FILE, bytes: edits.record.bytes, replace: true });
 

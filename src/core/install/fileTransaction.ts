@@ -69,12 +69,16 @@ export interface PlannedWrite {
   bytes: Uint8Array;
   /** Replace an existing file (keeping a backup until commit) rather than create a new one. */
   replace: boolean;
+  /** With `replace`: the SHA-256 the file must still have when it is replaced (else the commit fails, restoring everything). */
+  expect?: string;
 }
 
 /** A file to remove (an update deleting what a template no longer has); a missing file is fine. */
 export interface PlannedDelete {
   rel: string;
   delete: true;
+  /** The SHA-256 the file must still have when it is removed, as for PlannedWrite. */
+  expect?: string;
 }
 
 export type PlannedChange = PlannedWrite | PlannedDelete;
@@ -162,6 +166,10 @@ export class FileTransaction {
   async commit(): Promise<void> {
     for (const { file, write } of this.#planned.values()) {
       const target = join(this.#root, ...file.rel.split('/'));
+      // An update read the file before: someone saving it since must not lose the save.
+      if (write.expect !== undefined && !(await holdsContent(target, write.expect))) {
+        throw new ConflictError(`${file.rel} changed while it was being updated; nothing was written`, [file.rel]);
+      }
       if (isDelete(write)) {
         await moveAside(target, file);
         continue;

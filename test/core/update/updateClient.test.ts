@@ -294,3 +294,45 @@ describe('updating an installed template', () => {
     assert.equal(await readFile(join(ws, 'LICENSE'), 'utf8'), 'changed meanwhile\n');
   });
 });
+
+describe('several templates in one folder, and verifyInstalled', () => {
+  test('two proposals of one folder apply one after the other; each keeps the other\'s entry', async (t) => {
+    const other: FixtureTemplate = { id: 'notes', version: '1.0.0', files: { 'NOTES.md': 'notes v1\n' } };
+    const fixture = new MarketplaceFixture([V1, other]);
+    const server = await FixtureServer.start(fixture);
+    t.after(() => server.close());
+    const open = async () => {
+      const client = await MarketplaceClient.open({ sources: [{ id: 'local', url: server.url, publicKey: fixture.publicKey }], cacheDir: await tempDir(t), now: () => NOW, prefetchPopular: 0 });
+      t.after(() => client.close());
+      return client;
+    };
+    const ws = await tempDir(t);
+    const installer = await open();
+    await installer.install('local/docs', ws, { projectName: 'acme' });
+    await installer.install('local/notes', ws);
+    fixture.publish([V2, { ...other, version: '1.1.0', files: { 'NOTES.md': 'notes v1.1\n' } }], { version: 2 });
+    const client = await open();
+    const proposals = await client.prepareUpdate(ws);
+    assert.deepEqual(proposals.map((p) => p.ref), ['local/docs', 'local/notes']);
+    for (const p of proposals) await client.applyUpdate(p);
+    assert.deepEqual((await readProvenance(ws)).entries.map((e) => `${e.template.id} ${e.template.version}`), ['docs 2.0.0', 'notes 1.1.0']);
+    assert.deepEqual((await client.prepareUpdate(ws, { ids: ['local/notes'] })), []);
+  });
+
+  test('verifyInstalled: intact, then a modified file and a re-released version are problems', async (t) => {
+    const { client, ws, fixture } = await setup(t);
+    let report = await client.verifyInstalled(ws);
+    assert.equal(report.ok, true, JSON.stringify(report));
+    assert.deepEqual(report.entries[0]!.catalog, { listed: true, version: '2.0.0' });
+
+    await writeFile(join(ws, 'LICENSE'), 'changed\n');
+    // The catalog now lists 1.0.0 again, with another package than the recorded one.
+    fixture.publish([{ ...V1, files: { ...V1.files, 'LICENSE': 'other\n' } }], { version: 3 });
+    report = await client.verifyInstalled(ws);
+    const entry = report.entries[0]!;
+    assert.equal(report.ok, false);
+    assert.deepEqual(entry.modified, ['LICENSE']);
+    assert.ok(entry.problems.some((p) => /lists 1\.0\.0 with another package/.test(p)), entry.problems.join('\n'));
+    assert.equal(entry.package.ok, false, 'the listed path now holds another package than the recorded one');
+  });
+});
