@@ -50,6 +50,8 @@ export const ContextKeys = {
   loadFailure: 'templateMarketplace.loadFailure',
   /** true while a search, category, tag filter is active: "Clear Filter" shows. */
   filtered: 'templateMarketplace.filtered',
+  /** true when an installed template of the workspace has a newer version: "Update All" shows. */
+  updatesAvailable: 'templateMarketplace.updatesAvailable',
 } as const;
 
 export const SETTINGS_SECTION = 'templateMarketplace';

@@ -152,7 +152,7 @@ async function settleConflict(services: Services, proposal: UpdateProposal, conf
   const title = l10n.t('Conflict {0} of {1}: {2}', n.index, n.total, conflict.path);
   if (isMergeable(conflict)) {
     for (;;) {
-      const text = await mergeInEditor(services, proposal.dir, conflict, { name, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion });
+      const text = await mergeInEditor(services, proposal.dir, conflict, { name, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion, markers: proposal.labels });
       if (!hasConflictMarkers(text)) return { bytes: encoder.encode(text), how: 'merged' };
       const choice = await choose(title, l10n.t('{0} still has conflicts. What should the update do with it?', conflict.path), [
         { label: l10n.t('Open the Merge Editor Again'), choice: 'again' },
@@ -208,6 +208,9 @@ async function review(services: Services, proposal: UpdateProposal, resolutions:
       action: 'apply',
     },
     { label: `$(close) ${l10n.t('Cancel')}`, description: l10n.t('nothing is written'), action: 'cancel' },
+    ...(proposal.base.ok
+      ? []
+      : [{ label: `$(warning) ${l10n.t('Merged without the installed version')}`, detail: l10n.t('{0}. Files changed on both sides were compared as whole files.', proposal.base.reason) } satisfies ReviewItem]),
     { label: l10n.t('Changes'), kind: vscode.QuickPickItemKind.Separator },
     ...rows.map((r): ReviewItem => ({ label: `$(${r.icon}) ${r.path}`, description: r.word, path: r.path })),
   ];
@@ -221,7 +224,7 @@ async function review(services: Services, proposal: UpdateProposal, resolutions:
         items,
         ignoreFocusOut: true,
         onWillAccept: async (item) => {
-          if (!item.path) return true;
+          if (!item.path) return item.action !== undefined;
           const bytes = after.get(item.path);
           const current = vscode.Uri.file(join(proposal.dir, ...item.path.split('/')));
           if (bytes === undefined) {
@@ -270,7 +273,7 @@ async function updateWithAnswers(services: Services, installed: InstalledTreePro
     for (const [path, text] of a.resolutions) resolutions.set(path, text === null ? { bytes: null, how: 'deleted' } : { bytes: encoder.encode(text), how: 'merged' });
     for (const conflict of conflictsOf(proposal.plan)) {
       if (resolutions.has(conflict.path) || !a.merge || !isMergeable(conflict)) continue;
-      const text = await mergeInEditor(services, dir, conflict, { name: proposal.templateId, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion });
+      const text = await mergeInEditor(services, dir, conflict, { name: proposal.templateId, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion, markers: proposal.labels });
       resolutions.set(conflict.path, { bytes: encoder.encode(text), how: hasConflictMarkers(text) ? 'markers' : 'merged' });
     }
     const unresolved = conflictsOf(proposal.plan).filter((c) => !resolutions.has(c.path)).map((c) => c.path);

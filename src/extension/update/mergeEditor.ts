@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FileConflict } from '../../core';
+import { loadEngine } from '../client/loadEngine';
 import { l10n } from '../l10n';
 import type { Services } from '../services';
 
@@ -12,6 +13,8 @@ export interface MergeLabels {
   name: string;
   fromVersion: string;
   toVersion: string;
+  /** Conflict marker labels (the proposal's), for a merge the engine did not pre-compute. */
+  markers?: { ours?: string; base?: string; theirs?: string };
 }
 
 /**
@@ -31,7 +34,7 @@ export async function mergeInEditor(services: Services, dir: string, conflict: F
   const name = basename(conflict.path);
   const created: vscode.Uri[] = [];
   const disposeLater: vscode.Disposable[] = [];
-  const output = services.merges.create(conflict.path, conflict.merged ?? conflict.ours ?? new Uint8Array());
+  const output = services.merges.create(conflict.path, initialResult(conflict, labels));
   try {
     const base = services.documents.add('base', name, decoder.decode(conflict.base ?? new Uint8Array()));
     const theirs = services.documents.add('theirs', name, decoder.decode(conflict.theirs ?? new Uint8Array()));
@@ -57,6 +60,21 @@ export async function mergeInEditor(services: Services, dir: string, conflict: F
     services.documents.remove(created);
     services.merges.forget(output);
   }
+}
+
+/**
+ * What the result starts as: the engine's merge with markers, or, without a base (the installed
+ * version could not be fetched), the whole file as one conflict, so that the merge editor shows it
+ * as unhandled rather than silently taking "yours".
+ */
+function initialResult(conflict: FileConflict, labels: MergeLabels): Uint8Array {
+  if (conflict.merged) return conflict.merged;
+  if (conflict.ours && conflict.theirs) {
+    const decoder = new TextDecoder();
+    const merged = loadEngine().merge3('', decoder.decode(conflict.ours), decoder.decode(conflict.theirs), labels.markers ? { labels: labels.markers } : {});
+    return new TextEncoder().encode(merged.text);
+  }
+  return conflict.ours ?? new Uint8Array();
 }
 
 /** A merge tab whose result is `output`: `opened` once it shows, `done` once it closes. */

@@ -39,9 +39,13 @@ export function conflictsOf(plan: UpdatePlan): Extract<FileUpdate, { kind: 'conf
   return plan.files.filter((f): f is Extract<FileUpdate, { kind: 'conflict' }> => f.kind === 'conflict');
 }
 
-/** Whether a conflict can be merged line by line in the merge editor: both sides and the base are text. */
+/**
+ * Whether a conflict can be merged in the merge editor: both sides are text and both changed it
+ * (with the installed version as the base, or without one when it could not be fetched).
+ */
 export function isMergeable(conflict: Extract<FileUpdate, { kind: 'conflict' }>): boolean {
-  return conflict.reason === 'both-modified' && conflict.ours !== undefined && conflict.theirs !== undefined && conflict.base !== undefined && isText(conflict.ours) && isText(conflict.theirs);
+  const reason = conflict.reason === 'both-modified' || conflict.reason === 'no-base';
+  return reason && conflict.ours !== undefined && conflict.theirs !== undefined && isText(conflict.ours) && isText(conflict.theirs);
 }
 
 /** UTF-8 without NUL bytes: what the engine merges as text, and what a text edit can write. */

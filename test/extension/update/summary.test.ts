@@ -57,6 +57,9 @@ describe('update summary', () => {
     const [text, binary] = conflictsOf(PLAN);
     assert.equal(isMergeable(text!), true);
     assert.equal(isMergeable(binary!), false);
+    const noBase = { path: 'n.md', kind: 'conflict' as const, reason: 'no-base' as const, ours: bytes('a\n'), theirs: bytes('b\n'), conflicts: 1 };
+    assert.equal(isMergeable(noBase), true, 'without a base, text still goes to the merge editor (as one whole-file conflict)');
+    assert.equal(isMergeable({ ...noBase, reason: 'deleted-locally-changed-upstream', ours: undefined }), false);
     assert.equal(isText(bytes('héllo')), true);
     assert.equal(isText(Uint8Array.of(0xff, 0xfe)), false);
   });

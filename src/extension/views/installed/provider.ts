@@ -1,7 +1,8 @@
-import { dirname, join, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { MarketplaceClient } from '../../../core';
-import { Commands } from '../../constants';
+import { Commands, ContextKeys } from '../../constants';
+import { setContext } from '../context';
 import { l10n } from '../../l10n';
 import { describeError } from '../../log';
 import type { Services } from '../../services';
@@ -140,6 +141,7 @@ export class InstalledTreeProvider implements vscode.TreeDataProvider<InstalledN
     }
     if (this.#disposed) return [];
     this.#folders = folders;
+    void setContext(ContextKeys.updatesAvailable, folders.some((f) => f.templates.some((t) => t.status.flags.updateAvailable)));
     const marks = installedMarks(folders);
     const key = JSON.stringify([...marks].sort(([a], [b]) => a.localeCompare(b)));
     this.#marks = marks;
@@ -158,11 +160,15 @@ export class InstalledTreeProvider implements vscode.TreeDataProvider<InstalledN
     this.#clientEvents = client.onDidChangeCatalogs(() => this.refresh());
   }
 
-  /** Whether a file lies in a folder with a record (its change may change a status). */
+  /** Whether a file is one a record lists (its change changes "modified" or "missing"). */
   #isTracked(uri: vscode.Uri): boolean {
     if (uri.scheme !== 'file') return false;
     const path = uri.fsPath;
-    return (this.#folders ?? []).some((f) => path.startsWith(f.dir + sep));
+    return (this.#folders ?? []).some((f) => {
+      if (!path.startsWith(f.dir + sep)) return false;
+      const rel = relative(f.dir, path).split(sep).join('/');
+      return f.templates.some((t) => t.entry.files.some((file) => file.path === rel));
+    });
   }
 
   // ---- TreeDataProvider ----------------------------------------------------------------------
