@@ -39,10 +39,10 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
     server = await FixtureServer.start(fixture);
     const { api } = await activate();
     await api.client(); // settings changes reopen an engine that is in use
-    await withSettings(api, async () => {
-      await setUserSetting('templateMarketplace', 'marketplaces', [{ id: 'upd', url: server.url, publicKey: fixture.publicKey, name: 'Updates' }]);
-      await setUserSetting('templateMarketplace', 'includeSampleMarketplace', false);
-    });
+    // One change per reopen: two changes in one wait could reopen twice, closing the engine under the install.
+    await withSettings(api, () => setUserSetting('templateMarketplace', 'marketplaces', [{ id: 'upd', url: server.url, publicKey: fixture.publicKey, name: 'Updates' }]));
+    const client = await withSettings(api, () => setUserSetting('templateMarketplace', 'includeSampleMarketplace', false));
+    assert.deepEqual(client.status().map((s) => s.id), ['upd']);
   });
 
   after(async () => {
@@ -139,6 +139,34 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
     const done = await runCommand<UpdateResult>('updateTemplate', { id: 'notes', dir: dir(), confirmed: true, resolutions: { 'NOTES.md': '# acme\nmine\n' } });
     assert.equal(done.status, 'updated', JSON.stringify(done));
     assert.equal(readFileSync(join(dir(), 'NOTES.md'), 'utf8'), '# acme\nmine\n');
+  });
+
+  it('asks for a variable the new version adds: refused without an answer, applied with one', async () => {
+    const { api } = await activate();
+    const v3Notes = '# {{projectName}}\nline 2 from v3\nline 3\n';
+    fixture.publish(
+      [
+        {
+          ...V2,
+          version: '4.0.0',
+          variables: [
+            { name: 'projectName', prompt: 'Project name', default: 'demo', pattern: '[a-z-]+' },
+            { name: 'owner', prompt: 'Owner', pattern: '[a-z]+' },
+          ],
+          files: { ...V2.files, 'NOTES.md': v3Notes, 'KEEP.md': 'kept by {{owner}}\n' },
+        },
+      ],
+      { version: 4 },
+    );
+    await (await api.client()).refresh({ force: true });
+    const refused = await runCommand<UpdateResult & { code?: string }>('updateTemplate', { id: 'notes', dir: dir(), confirmed: true });
+    assert.deepEqual([refused.status, refused.code], ['failed', 'E_UPDATE_VARIABLES'], JSON.stringify(refused));
+    assert.equal(readFileSync(join(dir(), 'KEEP.md'), 'utf8'), 'kept\n');
+    const done = await runCommand<UpdateResult>('updateTemplate', { id: 'notes', dir: dir(), confirmed: true, variables: { owner: 'ops' } });
+    assert.equal(done.status, 'updated', JSON.stringify(done));
+    assert.equal(readFileSync(join(dir(), 'KEEP.md'), 'utf8'), 'kept by ops\n');
+    const record = JSON.parse(readFileSync(join(dir(), '.template-marketplace.json'), 'utf8')) as { entries: { template: { version: string }; variables: Record<string, string> }[] };
+    assert.deepEqual([record.entries[0]!.template.version, record.entries[0]!.variables.owner], ['4.0.0', 'ops']);
   });
 });
 
