@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Commands, Views } from '../constants';
+import { Commands, Schemes, Views } from '../constants';
 import type { Services } from '../services';
 import type { InstalledTreeProvider } from '../views/installed/provider';
 import type { TemplatesTreeProvider } from '../views/provider';
@@ -28,17 +28,28 @@ export function installedCommands(services: Services, views: Views_): CommandTab
 
 /**
  * The merge editor's title action for our merges: VS Code's own Complete Merge (it asks first when
- * conflicts are left, saves the result and closes the editor; the Update flow then goes on).
+ * conflicts are left, saves the result and closes the editor), then makes sure the editor is closed,
+ * which is what lets the Update flow go on.
  */
 async function completeMerge(): Promise<void> {
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+  const result = tab ? mergeResultOf(tab) : undefined;
+  if (!result || result.scheme !== Schemes.merge) return;
+  const accept = () => Promise.resolve(vscode.commands.executeCommand<{ successful?: boolean } | undefined>('mergeEditor.acceptMerge'));
+  let outcome: { successful?: boolean } | undefined;
   try {
-    await vscode.commands.executeCommand('mergeEditor.acceptMerge');
+    outcome = await accept();
+    // Undefined: the merge editor did not have the focus (a click in its title can leave it elsewhere).
+    if (outcome === undefined) {
+      await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+      outcome = await accept();
+    }
   } catch {
-    // A VS Code without the command: save the result and close the editor ourselves.
-    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
-    const result = tab ? mergeResultOf(tab) : undefined;
-    if (!tab || !result) return;
+    // A VS Code without the command: save the result ourselves.
     await vscode.workspace.textDocuments.find((d) => d.uri.toString() === result.toString())?.save();
-    await vscode.window.tabGroups.close(tab);
+    outcome = { successful: true };
   }
+  if (!outcome?.successful) return; // the user chose to stay in the merge editor
+  const open = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => mergeResultOf(t)?.toString() === result.toString());
+  if (open) await vscode.window.tabGroups.close(open);
 }

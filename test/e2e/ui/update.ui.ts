@@ -97,6 +97,48 @@ uiTest(
       assert.ok(existsSync(join(workspace, 'GLOSSARY.md')), 'the new file is added');
       await view.row(/^Template team-notes, version 2\.0\.0, locally modified/).first().waitFor({ state: 'visible' });
       await screenshot('update-4-up-to-date');
+
+      // v3 adds a variable: Update Template from the palette asks for it, as install would.
+      fixture.publish(
+        [
+          {
+            ...V2,
+            version: '3.0.0',
+            variables: [
+              { name: 'projectName', prompt: 'Project name', default: 'demo', pattern: '[a-z-]+' },
+              { name: 'owner', prompt: 'Who owns these notes', pattern: '[a-z]+' },
+            ],
+            files: { ...V2.files, 'GLOSSARY.md': '# Glossary\n\nOwned by {{owner}}.\n' },
+          },
+        ],
+        { version: 3 },
+      );
+      const v3 = view.row(/^Template team-notes, version 2\.0\.0, update available/);
+      for (let attempt = 1; ; attempt++) {
+        await wb.runCommand('Template Marketplace: Refresh Catalogs');
+        try {
+          await v3.first().waitFor({ state: 'visible', timeout: 10_000 });
+          break;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+        }
+      }
+      await wb.runCommand('Template Marketplace: Update Template...');
+      await wb.quickInputMessage().getByText(/Who owns these notes/).waitFor({ state: 'visible', timeout: 60_000 });
+      await wb.quickInputBox.fill('Not Valid');
+      await wb.quickInputValidation().waitFor({ state: 'visible' });
+      await screenshot('update-5-new-variable');
+      await wb.quickInputBox.fill('ops');
+      await page.keyboard.press('Enter');
+      await wb.quickPickOption(/Apply Update/).first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page.keyboard.press('Enter');
+      await poll(() => readFileSync(join(workspace, 'GLOSSARY.md'), 'utf8').includes('Owned by ops.'), 'the new variable is rendered');
+      // The record is saved last, after the files.
+      await poll(() => /"owner": "ops"/.test(readFileSync(join(workspace, '.template-marketplace.json'), 'utf8')), 'the record has the new answer');
+    } catch (err) {
+      // What the window showed when it failed, before restoring the settings changes it.
+      await screenshot('update-failed-before-restore').catch(() => undefined);
+      throw err;
     } finally {
       await restore();
       await server.close();
