@@ -79,13 +79,17 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
     const files = await api.installed.getChildren(row);
     assert.deepEqual(files.map((f) => api.installed.getTreeItem(f).label), ['NOTES.md']);
 
-    // The Marketplace tree marks it too.
-    const [source] = await api.tree.getChildren();
-    const [category] = await api.tree.getChildren(source);
-    const [template] = await api.tree.getChildren(category);
-    const marked = api.tree.getTreeItem(template!);
-    assert.match(String(marked.description), /update available/);
-    assert.match(marked.contextValue ?? '', /^template:.*canUpdate/);
+    // The Marketplace tree marks it too (once it has reloaded from this marketplace).
+    let marked: vscode.TreeItem | undefined;
+    await waitUntil(async () => {
+      const source = (await api.tree.getChildren()).find((n) => n.id === 'source/upd');
+      const [category] = source ? await api.tree.getChildren(source) : [];
+      const template = category ? (await api.tree.getChildren(category)).find((n) => n.kind === 'template' && n.ref === 'upd/notes') : undefined;
+      marked = template ? api.tree.getTreeItem(template) : undefined;
+      return marked !== undefined;
+    }, 'the Marketplace tree lists upd/notes');
+    assert.match(String(marked!.description), /update available/);
+    assert.match(marked!.contextValue ?? '', /^template:.*canUpdate/);
   });
 
   it('Update on a conflicting file opens the merge editor; accepting it writes the merged file and updates the record', async () => {
@@ -102,9 +106,12 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
     // Resolve as a user does: edit the result, save it, close the merge editor.
     const merged = '# acme\nline 2 edited by me, and from v2\nline 3\n';
     const result = await vscode.workspace.openTextDocument(input.result);
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(input.result, new vscode.Range(result.positionAt(0), result.positionAt(result.getText().length)), merged);
-    assert.ok(await vscode.workspace.applyEdit(edit));
+    // The merge editor rewrites the result as it initialises: edit until the user's text stays.
+    await waitUntil(async () => {
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(input.result, new vscode.Range(result.positionAt(0), result.positionAt(result.getText().length)), merged);
+      return (await vscode.workspace.applyEdit(edit)) && result.getText() === merged;
+    }, 'the merge result holds the user\'s text');
     assert.ok(await result.save());
     await vscode.window.tabGroups.close(tab);
 
