@@ -17,6 +17,12 @@ export const Commands = {
   clearFilter: 'templateMarketplace.clearFilter',
   preview: 'templateMarketplace.preview',
   copyId: 'templateMarketplace.copyId',
+  // Installed templates and updates
+  updateTemplate: 'templateMarketplace.updateTemplate',
+  updateAll: 'templateMarketplace.updateAll',
+  refreshInstalled: 'templateMarketplace.refreshInstalled',
+  revealInstalled: 'templateMarketplace.revealInstalled',
+  completeMerge: 'templateMarketplace.completeMerge',
   // Marketplaces and cache
   refresh: 'templateMarketplace.refresh',
   addMarketplace: 'templateMarketplace.addMarketplace',
@@ -33,6 +39,7 @@ export type CommandId = (typeof Commands)[keyof typeof Commands];
 export const Views = {
   container: 'templateMarketplace',
   templates: 'templateMarketplace.views.templates',
+  installed: 'templateMarketplace.installed',
 } as const;
 
 /** Our context keys, set only through `setContext` in ui/context.ts. */
@@ -43,6 +50,8 @@ export const ContextKeys = {
   loadFailure: 'templateMarketplace.loadFailure',
   /** true while a search, category, tag filter is active: "Clear Filter" shows. */
   filtered: 'templateMarketplace.filtered',
+  /** true when an installed template of the workspace has a newer version: "Update All" shows. */
+  updatesAvailable: 'templateMarketplace.updatesAvailable',
 } as const;
 
 export const SETTINGS_SECTION = 'templateMarketplace';
@@ -54,6 +63,8 @@ export const tokenSecretKey = (sourceId: string): SecretKey => `templateMarketpl
 /** URI schemes of our read-only documents (ui/readonlyDocs.ts): install diffs, the metrics document. */
 export const Schemes = {
   readonly: 'template-marketplace-doc',
+  /** In-memory merge results of Update Template (update/mergeFs.ts). */
+  merge: 'template-marketplace-merge',
 } as const;
 
 /** The cache status bar item's id (its entry in the status bar's hide menu). */

@@ -13,10 +13,14 @@ import { setTranslator } from './l10n';
 import { createLog } from './log';
 import type { Services } from './services';
 import { BusyCounter } from './state/busy';
+import { InstallSignal } from './state/installSignal';
 import { VerificationStore } from './state/verificationStore';
 import { CacheStatusBar } from './status/cacheStatus';
 import { ReadonlyDocuments } from './ui/readonlyDocs';
+import { MergeFileSystem } from './update/mergeFs';
 import { createTemplatesView, treeApi, type TemplatesTreeApi } from './views/index';
+import { createInstalledView, installedApi, type InstalledTreeApi } from './views/installed/index';
+import { installedCommands } from './commands/installed';
 
 /** What other extensions and the e2e tests can reach: `extensions.getExtension(id).exports`. */
 export interface TemplateMarketplaceApi {
@@ -34,6 +38,8 @@ export interface TemplateMarketplaceApi {
   isBusy(): boolean;
   /** The Marketplace tree's data (marketplaces → categories → templates), as the view gets it. */
   readonly tree: TemplatesTreeApi;
+  /** The Installed Templates view's data (folders → installed templates → changed files). */
+  readonly installed: InstalledTreeApi;
   /** The dashboard panel: whether it is open and what it last posted to its webview. */
   readonly dashboard: DashboardApi;
 }
@@ -56,15 +62,18 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
   context.subscriptions.push(host);
   const busy = new BusyCounter();
   const documents = new ReadonlyDocuments();
-  context.subscriptions.push(documents);
-  const services: Services = { context, log, host, verification: new VerificationStore(), options, tokens, busy, documents };
+  const merges = new MergeFileSystem();
+  context.subscriptions.push(documents, merges);
+  const services: Services = { context, log, host, verification: new VerificationStore(), options, tokens, busy, documents, merges, installs: new InstallSignal() };
 
   const watcher = new ConfigWatcher(host, context.secrets, log);
   context.subscriptions.push(watcher);
   const statusBar = new CacheStatusBar(host, busy, options, log);
   context.subscriptions.push(statusBar, watcher.onDidChangeDisplay(() => statusBar.applySettings()));
 
-  const templatesView = createTemplatesView(services);
+  const installedView = createInstalledView(services);
+  context.subscriptions.push(...installedView.disposables);
+  const templatesView = createTemplatesView(services, installedView.provider);
   context.subscriptions.push(...templatesView.disposables);
 
   const dashboard = createDashboard(services);
@@ -73,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
   const commands: CommandTable = {
     ...installAndCacheCommands(services),
     ...templatesView.commands,
+    ...installedCommands(services, { installed: installedView.provider, templates: templatesView.provider }),
     [Commands.showDashboard]: () => dashboard.dashboard.show(),
   };
   context.subscriptions.push(...registerCommands(commands, services));
@@ -87,6 +97,7 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
     settingsProblems: () => options.problems,
     isBusy: () => busy.busy,
     tree: treeApi(templatesView.provider),
+    installed: installedApi(installedView.provider),
     dashboard: dashboard.dashboard.api,
   };
 }

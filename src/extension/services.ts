@@ -3,8 +3,10 @@ import type { ClientHost } from './client/clientHost';
 import type { OptionsBuilder } from './config/options';
 import type { TokenStore } from './config/secrets';
 import type { BusyCounter } from './state/busy';
+import type { InstallSignal } from './state/installSignal';
 import type { VerificationStore } from './state/verificationStore';
 import type { ReadonlyDocuments } from './ui/readonlyDocs';
+import type { MergeFileSystem } from './update/mergeFs';
 
 /** What every feature gets from the composition root. Features never reach for globals. */
 export interface Services {
@@ -19,6 +21,10 @@ export interface Services {
   readonly tokens: TokenStore;
   /** User-started batches in progress: the status bar spins while one runs. */
   readonly busy: BusyCounter;
+  /** Installs and updates say which folder they wrote to: the installed-state views follow at once. */
+  readonly installs: InstallSignal;
   /** Read-only in-memory documents (install diffs, the metrics document). */
   readonly documents: ReadonlyDocuments;
+  /** In-memory result files of the merge editor (Update Template). */
+  readonly merges: MergeFileSystem;
 }

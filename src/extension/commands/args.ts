@@ -222,3 +222,65 @@ export function parseSetTokenArgs(target: unknown): { id: string; token: string 
 export function isConfirmed(target: unknown): boolean {
   return typeof target === 'object' && target !== null && (target as { confirmed?: unknown }).confirmed === true;
 }
+
+// ---- Update Template ----------------------------------------------------------------------------
+
+/**
+ * `updateTemplate({ id, dir?, variables?, resolutions?, confirmed?, merge? })`: `id` a template id or
+ * `<marketplace>/<id>`; `dir` the folder holding the record (default: the one folder of the
+ * workspace that records `id`). `resolutions` settle conflicts: path → the file's text, or null to
+ * delete it. Without `confirmed: true` nothing is written (a dry run that reports what would change).
+ * With `merge: true`, conflicts without a resolution open in the merge editor one at a time, as for
+ * a user; otherwise they make the result `conflict` and nothing is written.
+ */
+export interface UpdateAnswers {
+  id: string;
+  dir?: string;
+  variables: Record<string, string>;
+  resolutions: Map<string, string | null>;
+  confirmed: boolean;
+  merge: boolean;
+}
+
+export type UpdateInvocation = { kind: 'answers'; answers: UpdateAnswers } | { kind: 'interactive' };
+
+/** An answers object has no `kind` (tree nodes do) and names the template by `id`. */
+export function parseUpdateArgs(target: unknown): UpdateInvocation {
+  if (!isAnswers(target, ['id', 'dir']) || Object.hasOwn(target, 'kind')) return { kind: 'interactive' };
+  if (typeof target.id !== 'string' || !target.id.trim()) throw new ArgumentError('id must name an installed template, e.g. "readme" or "samples/readme"');
+  const dir = target.dir === undefined ? undefined : targetDirOf(target.dir);
+  const resolutions = new Map<string, string | null>();
+  if (target.resolutions !== undefined) {
+    if (typeof target.resolutions !== 'object' || target.resolutions === null || Array.isArray(target.resolutions)) {
+      throw new ArgumentError('resolutions must be an object of record paths to file text (or null to delete)');
+    }
+    for (const [path, text] of Object.entries(target.resolutions)) {
+      if (text !== null && typeof text !== 'string') throw new ArgumentError(`resolutions.${path} must be a string or null`);
+      resolutions.set(path, text);
+    }
+  }
+  return {
+    kind: 'answers',
+    answers: {
+      id: target.id.trim(),
+      ...(dir ? { dir } : {}),
+      variables: variablesOf(target.variables, 'variables'),
+      resolutions,
+      confirmed: booleanOf(target.confirmed, 'confirmed', false),
+      merge: booleanOf(target.merge, 'merge', false),
+    },
+  };
+}
+
+export interface UpdateCommandResult {
+  status: 'updated' | 'up-to-date' | 'conflict' | 'cancelled' | 'failed';
+  ref?: string;
+  fromVersion?: string;
+  toVersion?: string;
+  /** Every file the update changes or keeps as the user left it (unchanged files left out). */
+  files: { path: string; kind: string; resolution?: string }[];
+  /** Conflicting paths without a resolution (status `conflict`). */
+  conflicts?: string[];
+  code?: string;
+  message?: string;
+}

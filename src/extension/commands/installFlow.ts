@@ -26,7 +26,7 @@ export function templateItem(t: ListedTemplate, opts: { showSource: boolean; sea
  * the initial value (or the previous answer after Back), and its pattern checked as the user types.
  */
 export function variableSteps(
-  manifest: TemplateManifest,
+  manifest: Pick<TemplateManifest, 'variables'> | { readonly variables: readonly TemplateVariable[] },
   values: Record<string, string>,
   opts: { title: string; firstStep: number; totalSteps: number; only?: (v: TemplateVariable) => boolean; next?: InputStep },
 ): InputStep | undefined {
@@ -44,11 +44,12 @@ export function variableSteps(
         totalSteps: opts.totalSteps,
         value: values[v.name] ?? v.default ?? '',
         prompt: v.pattern === undefined ? v.prompt : l10n.t('{0} (pattern: {1})', v.prompt, v.pattern),
-        placeholder: v.default,
+        placeholder: v.default ?? v.prompt,
         ignoreFocusOut: true,
+        // VS Code shows the message in place of the prompt: it names the variable, so the question stays visible.
         validate: (value) => {
-          if (value === '' && v.default === undefined && !pattern) return l10n.t('A value is required.');
-          if (pattern && !pattern.test(value)) return l10n.t('Must match the pattern {0}', v.pattern!);
+          if (value === '' && v.default === undefined && !pattern) return l10n.t('{0}: a value is required.', v.prompt);
+          if (pattern && !pattern.test(value)) return l10n.t('{0}: must match the pattern {1}', v.prompt, v.pattern!);
           return undefined;
         },
       });

@@ -42,6 +42,7 @@ async function installWithAnswers(services: Services, a: InstallAnswers): Promis
     }
     const result = await services.busy.run(() => client.install(a.ref, a.targetDir, a.variables, { onConflict: a.onConflict ?? 'fail' }));
     logInstalled(services, a.ref, result);
+    services.installs.fire(a.targetDir);
     const mainFile = a.open ? await openMainFile(a.targetDir, plan.files.map((f) => f.path), [...result.written, ...result.overwritten], plan.folder) : undefined;
     return { status: 'installed', ref: a.ref, ...result, ...(mainFile ? { mainFile } : {}) };
   } catch (err) {
@@ -149,6 +150,7 @@ async function installInteractively(services: Services, presetRef: string | unde
       }),
     );
     logInstalled(services, ref, result);
+    services.installs.fire(targetDir);
     const done = [...result.written, ...result.overwritten];
     const mainFile = await openMainFile(targetDir, plan.files.map((f) => f.path), done, plan.folder);
     if (done.length === 0) {

@@ -52,6 +52,7 @@ async function installWithAnswers(services: Services, a: BatchInstallAnswers): P
       }
       const r = await services.busy.run(() => client.install(item.ref, a.targetDir, variables, { onConflict: a.onConflict ?? 'fail' }));
       result.installed.push({ ref: item.ref, ...r });
+      services.installs.fire(a.targetDir);
     } catch (err) {
       fail(services, result, item.ref, err);
     }
@@ -178,6 +179,7 @@ async function installInteractively(services: Services, preselected: string[]): 
           try {
             const r = await client.install(job.ref, dir, job.values, { onConflict: job.policy, signal });
             result.installed.push({ ref: job.ref, ...r });
+            services.installs.fire(dir);
             services.log.info(`Installed ${job.ref} into ${r.targetFolder}: ${r.written.length} written, ${r.overwritten.length} overwritten, ${r.skipped.length} skipped`);
           } catch (err) {
             if (signal.aborted) return true;

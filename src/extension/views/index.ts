@@ -8,6 +8,7 @@ import { setContext } from './context';
 import { isFiltered } from './model';
 import type { MarketplaceNode } from './nodes';
 import { TemplatesTreeProvider } from './provider';
+import type { InstalledTreeProvider } from './installed/provider';
 
 export type { MarketplaceNode, SourceNode, CategoryNode, TemplateNode, MessageNode } from './nodes';
 export { templateRefOf, isTemplateNode } from './nodes';
@@ -29,8 +30,11 @@ export interface TemplatesTreeApi {
  * The Marketplace view (tree, title actions, read-only previews). The composition root pushes
  * `disposables` into `context.subscriptions` and registers `commands` with the rest of the table.
  */
-export function createTemplatesView(services: Services): { disposables: vscode.Disposable[]; commands: CommandTable; provider: TemplatesTreeProvider } {
-  const provider = new TemplatesTreeProvider(services);
+export function createTemplatesView(
+  services: Services,
+  installed?: InstalledTreeProvider,
+): { disposables: vscode.Disposable[]; commands: CommandTable; provider: TemplatesTreeProvider } {
+  const provider = new TemplatesTreeProvider(services, installed);
   const view = vscode.window.createTreeView(Views.templates, { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
   provider.attach(view);
   const previews = new TemplatePreviews(services);

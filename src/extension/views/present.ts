@@ -2,6 +2,7 @@ import type * as _vscode from 'vscode'; // type-only, erased at build: lets the 
 import type { ListedTemplate, SourceStatus } from '../../core';
 import { l10n } from '../l10n';
 import type { VerificationState } from '../state/verificationStore';
+import { markText, type InstalledMark } from './installed/model';
 import { formatAgo, formatBytes, formatCount, formatDate, shortKey } from './format';
 import type { CategoryNode, MarketplaceNode, MessageNode, SourceNode, TemplateNode } from './nodes';
 import { cleanText, escapeMarkdown, highlightRanges } from './text';
@@ -36,6 +37,8 @@ export interface PresentContext {
   /** Whether a filter is active (descriptions say "3 of 20"). */
   filtered?: boolean;
   verification(ref: string): VerificationState | undefined;
+  /** How the template stands in the open workspace, when it is installed there. */
+  installed?(ref: string): InstalledMark | undefined;
 }
 
 // ---- Categories ----------------------------------------------------------------------------------
@@ -161,14 +164,19 @@ export function presentTemplate(node: TemplateNode, ctx: PresentContext): Presen
   const verification = ctx.verification(node.ref);
   const category = categoryLabel(t.category);
   const stateWord = verification === undefined ? undefined : verification.ok ? l10n.t('verified') : l10n.t('verification failed');
+  const mark = ctx.installed?.(node.ref);
+  const installedWord = mark ? markText(mark) : undefined;
   const highlights = highlightRanges(label, ctx.query);
+  const verificationToken = verification === undefined ? undefined : verification.ok ? 'verified' : 'failed';
+  // Compound tokens (`template:verified:installed:canUpdate`): menus match `^template(:|$)` and `:canUpdate`.
+  const tokens = ['template', verificationToken, mark ? 'installed' : undefined, mark?.updateAvailable ? 'canUpdate' : undefined];
   return {
     label,
     ...(highlights.length > 0 ? { highlights } : {}),
-    description: stateWord ? `${version} · ${stateWord}` : version,
+    description: [version, installedWord, stateWord].filter(Boolean).join(' · '),
     icon: verification && !verification.ok ? { id: 'warning', color: 'list.errorForeground' } : { id: categoryIcon(t.category) },
-    contextValue: verification === undefined ? 'template' : verification.ok ? 'template:verified' : 'template:failed',
-    a11yLabel: [l10n.t('{0}, version {1}, {2}', label, version, category), stateWord].filter(Boolean).join(', '),
+    contextValue: tokens.filter(Boolean).join(':'),
+    a11yLabel: [l10n.t('{0}, version {1}, {2}', label, version, category), installedWord, stateWord].filter(Boolean).join(', '),
     collapsible: 'none',
   };
 }
@@ -200,6 +208,12 @@ export function verificationText(state: VerificationState | undefined, now: numb
   return l10n.t('Failed {0}: {1}', formatAgo(state.at, now), cleanText(state.reason, 300));
 }
 
+function installedText(mark: InstalledMark | undefined): string | undefined {
+  if (!mark) return undefined;
+  const where = mark.folders === 1 ? l10n.t('in 1 folder') : l10n.t('in {0} folders', mark.folders);
+  return escapeMarkdown(`${markText(mark)} ${where}`);
+}
+
 export function templateTooltip(t: ListedTemplate, ctx: PresentContext): string {
   const title = `**${escapeMarkdown(t.name, 100)}** ${escapeMarkdown(t.version, 40)}`;
   const description = t.description ? escapeMarkdown(t.description, 600) : undefined;
@@ -216,6 +230,7 @@ export function templateTooltip(t: ListedTemplate, ctx: PresentContext): string 
     [l10n.t('Publisher key'), escapeMarkdown(shortKey(t.publisher))],
     [l10n.t('Reference'), escapeMarkdown(t.ref, 200)],
     [l10n.t('Verification'), escapeMarkdown(verificationText(ctx.verification(t.ref), ctx.now), 400)],
+    [l10n.t('In this workspace'), installedText(ctx.installed?.(t.ref))],
   ]);
   return [title, description, table].filter(Boolean).join('\n\n');
 }

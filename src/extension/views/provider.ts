@@ -10,6 +10,7 @@ import { catalogKeyOf, describeFilter, isFiltered, NO_FILTER, sameFilter, search
 import type { MarketplaceNode, TemplateNode } from './nodes';
 import { present, tooltipFor, type PresentContext } from './present';
 import { loadFailureKind } from '../ui/errorMessages';
+import type { InstalledTreeProvider } from './installed/provider';
 
 /** Coalesces bursts (a rebuild fires client and catalog events together; verify records in batches). */
 const REFRESH_DEBOUNCE_MS = 150;
@@ -48,7 +49,11 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
   readonly #reasons = new Set<RefreshReason>();
   #disposed = false;
 
-  constructor(private readonly services: Services) {
+  constructor(
+    private readonly services: Services,
+    /** Installed-state marks (the Installed Templates view's model); the tree redraws when they change. */
+    private readonly installed?: InstalledTreeProvider,
+  ) {
     const saved = services.context.globalState.get<string>(SORT_KEY);
     this.#sort = TREE_SORTS.includes(saved as TreeSort) ? (saved as TreeSort) : 'downloads';
     this.#disposables.push(
@@ -62,6 +67,7 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
         if (this.#snapshot) this.refresh('client');
       }),
       services.verification.onDidChange((refs) => this.#redrawTemplates(refs)),
+      ...(installed ? [installed.onDidChangeMarks(() => this.#changed.fire(undefined))] : []),
       { dispose: () => this.#clientEvents?.dispose() },
       { dispose: () => clearTimeout(this.#timer) },
     );
@@ -292,6 +298,7 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
       ...(query ? { query } : {}),
       filtered: isFiltered(this.#filter),
       verification: (ref) => this.services.verification.get(ref),
+      installed: (ref) => this.installed?.mark(ref),
     };
   }
 

@@ -100,6 +100,17 @@ export class Workbench {
     if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
   }
 
+  /** Drags the sidebar's edge so that it is `width` pixels wide (long tree descriptions fit). */
+  async resizeSideBar(width: number): Promise<void> {
+    const box = await this.sideBar().boundingBox();
+    if (!box) return;
+    const edge = box.x + box.width;
+    await this.page.mouse.move(edge + 1, box.y + box.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + width, box.y + box.height / 2, { steps: 5 });
+    await this.page.mouse.up();
+  }
+
   activityBarItem(name: string | RegExp): Locator {
     return this.page.getByRole('tab', { name });
   }

@@ -1,0 +1,185 @@
+import * as assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { FixtureServer, MarketplaceFixture, type FixtureTemplate } from '../../helpers/marketplaceFixture';
+import { activate, runCommand, setUserSetting, waitUntil, withSettings, workspaceDir } from './support';
+
+const V1: FixtureTemplate = { id: 'notes', version: '1.0.0', files: { 'NOTES.md': '# {{projectName}}\nline 2\nline 3\n', 'KEEP.md': 'kept\n' } };
+const V2: FixtureTemplate = { id: 'notes', version: '2.0.0', files: { 'NOTES.md': '# {{projectName}}\nline 2 from v2\nline 3\n', 'KEEP.md': 'kept\n', 'NEW.md': 'new in v2\n' } };
+
+interface UpdateResult {
+  status: string;
+  fromVersion?: string;
+  toVersion?: string;
+  files: { path: string; kind: string; resolution?: string }[];
+  conflicts?: string[];
+  message?: string;
+}
+
+/** The merge editor tab's input: `vscode.TabInputTextMerge` (a class VS Code creates, typed only in a proposal). */
+function mergeInputOf(tab: vscode.Tab): { base: vscode.Uri; input1: vscode.Uri; input2: vscode.Uri; result: vscode.Uri } | undefined {
+  const MergeInput = (vscode as unknown as { TabInputTextMerge?: abstract new (...args: never[]) => unknown }).TabInputTextMerge;
+  assert.ok(MergeInput, 'vscode.TabInputTextMerge exists at runtime');
+  return tab.input instanceof MergeInput ? (tab.input as ReturnType<typeof mergeInputOf>) : undefined;
+}
+
+function mergeTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => mergeInputOf(t) !== undefined);
+}
+
+/** A loopback marketplace publishes v1, the workspace installs it, the user edits it, v2 is published. */
+describe('Installed Templates and Update Template (loopback marketplace, v1 → v2)', () => {
+  let server: FixtureServer;
+  let fixture: MarketplaceFixture;
+  const dir = () => join(workspaceDir(), 'update-e2e');
+
+  before(async () => {
+    fixture = new MarketplaceFixture([V1]);
+    server = await FixtureServer.start(fixture);
+    const { api } = await activate();
+    await api.client(); // settings changes reopen an engine that is in use
+    // One change per reopen: two changes in one wait could reopen twice, closing the engine under the install.
+    await withSettings(api, () => setUserSetting('templateMarketplace', 'marketplaces', [{ id: 'upd', url: server.url, publicKey: fixture.publicKey, name: 'Updates' }]));
+    const client = await withSettings(api, () => setUserSetting('templateMarketplace', 'includeSampleMarketplace', false));
+    assert.deepEqual(client.status().map((s) => s.id), ['upd']);
+  });
+
+  after(async () => {
+    const { api } = await activate();
+    await setUserSetting('templateMarketplace', 'marketplaces', undefined);
+    await setUserSetting('templateMarketplace', 'includeSampleMarketplace', undefined);
+    await waitUntil(async () => {
+      const client = await api.client().catch(() => undefined);
+      return JSON.stringify(client?.status().map((s) => s.id)) === '["samples"]';
+    }, 'the engine serves the sample marketplace again');
+    await server.close();
+  });
+
+  it('after installing v1 and publishing v2, the Installed Templates view shows "update available"', async () => {
+    const { api } = await activate();
+    mkdirSync(dir(), { recursive: true });
+    const installed = await runCommand<{ status: string }>('installTemplate', { ref: 'upd/notes', targetDir: dir(), variables: { projectName: 'acme' }, open: false });
+    assert.equal(installed.status, 'installed', JSON.stringify(installed));
+    await api.installed.refresh();
+    let row = await findInstalled(api, 'upd/notes');
+    assert.match(String(api.installed.getTreeItem(row).description), /up to date/);
+
+    // The user edits line 2; the publisher changes the same line in v2.
+    writeFileSync(join(dir(), 'NOTES.md'), '# acme\nline 2 edited by me\nline 3\n');
+    fixture.publish([V2], { version: 2 });
+    const client = await api.client();
+    await client.refresh({ force: true });
+    await api.installed.refresh();
+    row = await findInstalled(api, 'upd/notes');
+    const item = api.installed.getTreeItem(row);
+    assert.match(String(item.description), /update available: 2\.0\.0/);
+    assert.match(String(item.description), /1 file modified/);
+    assert.match(item.contextValue ?? '', /:canUpdate/, 'the inline Update action shows');
+    const files = await api.installed.getChildren(row);
+    assert.deepEqual(files.map((f) => api.installed.getTreeItem(f).label), ['NOTES.md']);
+
+    // The Marketplace tree marks it too (once it has reloaded from this marketplace).
+    let marked: vscode.TreeItem | undefined;
+    await waitUntil(async () => {
+      const source = (await api.tree.getChildren()).find((n) => n.id === 'source/upd');
+      const [category] = source ? await api.tree.getChildren(source) : [];
+      const template = category ? (await api.tree.getChildren(category)).find((n) => n.kind === 'template' && n.ref === 'upd/notes') : undefined;
+      marked = template ? api.tree.getTreeItem(template) : undefined;
+      return marked !== undefined;
+    }, 'the Marketplace tree lists upd/notes');
+    assert.match(String(marked!.description), /update available/);
+    assert.match(marked!.contextValue ?? '', /^template:.*canUpdate/);
+  });
+
+  it('Update on a conflicting file opens the merge editor; accepting it writes the merged file and updates the record', async () => {
+    const { api } = await activate();
+    const running = runCommand<UpdateResult>('updateTemplate', { id: 'upd/notes', dir: dir(), merge: true, confirmed: true });
+    await waitUntil(() => mergeTabs().length === 1, 'the merge editor shows the conflicting file');
+    const tab = mergeTabs()[0]!;
+    const input = mergeInputOf(tab)!;
+    assert.equal(input.input1.fsPath, join(dir(), 'NOTES.md'), 'yours: the file in the workspace');
+    assert.equal(input.input2.scheme, 'template-marketplace-doc', 'theirs: the new version, read-only');
+    assert.equal(input.base.scheme, 'template-marketplace-doc', 'base: the installed version, read-only');
+    assert.equal(readFileSync(join(dir(), 'NOTES.md'), 'utf8'), '# acme\nline 2 edited by me\nline 3\n', 'nothing is written while merging');
+
+    // Resolve as a user does: edit the result, save it, close the merge editor.
+    const merged = '# acme\nline 2 edited by me, and from v2\nline 3\n';
+    const result = await vscode.workspace.openTextDocument(input.result);
+    // The merge editor rewrites the result as it initialises: edit until the user's text stays.
+    await waitUntil(async () => {
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(input.result, new vscode.Range(result.positionAt(0), result.positionAt(result.getText().length)), merged);
+      return (await vscode.workspace.applyEdit(edit)) && result.getText() === merged;
+    }, 'the merge result holds the user\'s text');
+    assert.ok(await result.save());
+    await vscode.window.tabGroups.close(tab);
+
+    const r = await running;
+    assert.equal(r.status, 'updated', JSON.stringify(r));
+    assert.deepEqual([r.fromVersion, r.toVersion], ['1.0.0', '2.0.0']);
+    assert.deepEqual(r.files, [
+      { path: 'NEW.md', kind: 'added' },
+      { path: 'NOTES.md', kind: 'conflict', resolution: 'merged' },
+    ]);
+    assert.equal(readFileSync(join(dir(), 'NOTES.md'), 'utf8'), merged);
+    assert.equal(readFileSync(join(dir(), 'NEW.md'), 'utf8'), 'new in v2\n');
+    const record = JSON.parse(readFileSync(join(dir(), '.template-marketplace.json'), 'utf8')) as { entries: { template: { id: string; version: string } }[] };
+    assert.deepEqual(record.entries.map((e) => [e.template.id, e.template.version]), [['notes', '2.0.0']]);
+
+    await api.installed.refresh();
+    const row = await findInstalled(api, 'upd/notes');
+    assert.match(String(api.installed.getTreeItem(row).description), /^2\.0\.0 · /);
+  });
+
+  it('refuses an unresolved conflict through its arguments and writes nothing', async () => {
+    const { api } = await activate();
+    // v3 changes the line again; the merged line 2 on disk conflicts with it.
+    fixture.publish([{ ...V2, version: '3.0.0', files: { ...V2.files, 'NOTES.md': '# {{projectName}}\nline 2 from v3\nline 3\n' } }], { version: 3 });
+    await (await api.client()).refresh({ force: true });
+    const before = readFileSync(join(dir(), 'NOTES.md'), 'utf8');
+    const r = await runCommand<UpdateResult>('updateTemplate', { id: 'notes', dir: dir(), confirmed: true });
+    assert.equal(r.status, 'conflict', JSON.stringify(r));
+    assert.deepEqual(r.conflicts, ['NOTES.md']);
+    assert.equal(readFileSync(join(dir(), 'NOTES.md'), 'utf8'), before);
+    // With a resolution it applies.
+    const done = await runCommand<UpdateResult>('updateTemplate', { id: 'notes', dir: dir(), confirmed: true, resolutions: { 'NOTES.md': '# acme\nmine\n' } });
+    assert.equal(done.status, 'updated', JSON.stringify(done));
+    assert.equal(readFileSync(join(dir(), 'NOTES.md'), 'utf8'), '# acme\nmine\n');
+  });
+
+  it('asks for a variable the new version adds: refused without an answer, applied with one', async () => {
+    const { api } = await activate();
+    const v3Notes = '# {{projectName}}\nline 2 from v3\nline 3\n';
+    fixture.publish(
+      [
+        {
+          ...V2,
+          version: '4.0.0',
+          variables: [
+            { name: 'projectName', prompt: 'Project name', default: 'demo', pattern: '[a-z-]+' },
+            { name: 'owner', prompt: 'Owner', pattern: '[a-z]+' },
+          ],
+          files: { ...V2.files, 'NOTES.md': v3Notes, 'KEEP.md': 'kept by {{owner}}\n' },
+        },
+      ],
+      { version: 4 },
+    );
+    await (await api.client()).refresh({ force: true });
+    const refused = await runCommand<UpdateResult & { code?: string }>('updateTemplate', { id: 'notes', dir: dir(), confirmed: true });
+    assert.deepEqual([refused.status, refused.code], ['failed', 'E_UPDATE_VARIABLES'], JSON.stringify(refused));
+    assert.equal(readFileSync(join(dir(), 'KEEP.md'), 'utf8'), 'kept\n');
+    const done = await runCommand<UpdateResult>('updateTemplate', { id: 'notes', dir: dir(), confirmed: true, variables: { owner: 'ops' } });
+    assert.equal(done.status, 'updated', JSON.stringify(done));
+    assert.equal(readFileSync(join(dir(), 'KEEP.md'), 'utf8'), 'kept by ops\n');
+    const record = JSON.parse(readFileSync(join(dir(), '.template-marketplace.json'), 'utf8')) as { entries: { template: { version: string }; variables: Record<string, string> }[] };
+    assert.deepEqual([record.entries[0]!.template.version, record.entries[0]!.variables.owner], ['4.0.0', 'ops']);
+  });
+});
+
+async function findInstalled(api: Awaited<ReturnType<typeof activate>>['api'], ref: string) {
+  for (const folder of await api.installed.getChildren()) {
+    for (const node of await api.installed.getChildren(folder)) if (node.kind === 'installed' && node.ref === ref) return node;
+  }
+  throw new Error(`${ref} is not in the Installed Templates view`);
+}
