@@ -9,8 +9,9 @@
  *                               header with v: 2 on its first line followed by the stored value
  *                               itself (see record.ts): one file to write and read, not two
  *   blobs/<2 hex>/<sha256>      a larger value, named by the SHA-256 of its UNCOMPRESSED bytes;
- *                               deflated with fflate, or raw when that does not pay (zips) - the
- *                               record's `compression` says which
+ *                               raw DEFLATE (node:zlib; fflate's in earlier releases), or
+ *                               raw when that does not pay (zips) - the record's
+ *                               `compression` says which
  *   …/*.tmp                     a write in progress, or one a crash left behind
  *
  * - Identical content under two keys is one blob (values in their records are small enough not
