@@ -1,5 +1,4 @@
-import { inflateRawSync } from 'node:zlib';
-import { deflateSync } from 'fflate';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { IntegrityError } from '../errors';
 import { sha256Hex } from '../format';
 import type { Compression } from './record';
@@ -14,11 +13,27 @@ export interface EncodedBlob {
 const MIN_SAVING = 1 / 8;
 /** Values larger than this are first judged on a sample of their head. */
 const SAMPLE_BYTES = 64 * 1024;
+/**
+ * Measured on a 1,000-template catalog (493 KiB, 2 loaded cores, median / p25 of 50): fflate level 6
+ * 28.7 / 15.7 ms to 136 KiB; zlib level 6 7.1 / 4.4 ms to 128 KiB; zlib level 1 4.1 / 2.8 ms to
+ * 131 KiB. Level 1 is the fastest and still smaller than fflate's output; inflating costs the same.
+ */
+const DEFLATE_LEVEL = 1;
 /** DEFLATE cannot expand data by more than ~1032:1; a record claiming more is lying. */
 const MAX_INFLATE_RATIO = 1032;
 
 function shrinksEnough(raw: number, compressed: number): boolean {
   return compressed <= raw * (1 - MIN_SAVING);
+}
+
+/**
+ * Raw DEFLATE, the format fflate wrote for earlier releases (and still inflates): node:zlib
+ * compresses a catalog 5-7× faster than fflate's deflateSync, and smaller: that deflate was most of
+ * a first search's cost with an empty cache. Level: see DEFLATE_LEVEL.
+ */
+function deflate(bytes: Uint8Array): Uint8Array {
+  const out = deflateRawSync(bytes, { level: DEFLATE_LEVEL });
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** A zip (local file header, or the end record of an empty archive): already compressed. */
@@ -36,9 +51,9 @@ export function encodeBlob(bytes: Uint8Array): EncodedBlob {
   if (isZip(bytes)) return { data: bytes, compression: 'none' };
   if (bytes.byteLength > SAMPLE_BYTES) {
     const sample = bytes.subarray(0, SAMPLE_BYTES);
-    if (!shrinksEnough(sample.byteLength, deflateSync(sample).byteLength)) return { data: bytes, compression: 'none' };
+    if (!shrinksEnough(sample.byteLength, deflate(sample).byteLength)) return { data: bytes, compression: 'none' };
   }
-  const compressed = deflateSync(bytes);
+  const compressed = deflate(bytes);
   return shrinksEnough(bytes.byteLength, compressed.byteLength) ? { data: compressed, compression: 'deflate' } : { data: bytes, compression: 'none' };
 }
 

@@ -9,15 +9,19 @@
  *                               header with v: 2 on its first line followed by the stored value
  *                               itself (see record.ts): one file to write and read, not two
  *   blobs/<2 hex>/<sha256>      a larger value, named by the SHA-256 of its UNCOMPRESSED bytes;
- *                               deflated with fflate, or raw when that does not pay (zips) - the
- *                               record's `compression` says which
+ *                               raw DEFLATE (node:zlib; fflate's in earlier releases), or
+ *                               raw when that does not pay (zips) - the record's
+ *                               `compression` says which
  *   …/*.tmp                     a write in progress, or one a crash left behind
  *
  * - Identical content under two keys is one blob (values in their records are small enough not
  *   to share). A blob no record names any more goes at the next eviction or `gc`.
- * - Every file is written to a temp file in its own folder, then renamed into place: readers see
- *   the old file or the new one, never half of one. The blob goes first, then the record, so a
- *   record never names a blob that was not written yet.
+ * - A file that replaces another is written to a temp file in its own folder, then renamed into
+ *   place: readers see the old file or the new one, never half of one. A file with nothing to
+ *   replace (every file of a cold batch) is written in place with `wx`, saving the rename: a crash
+ *   or a concurrent reader can then see a prefix of it, which fails the digest check below like
+ *   any torn file, and is dropped and refetched (see writeFileFresh). The blob goes first, then
+ *   the record, so a record never names a blob that was not written yet.
  * - Reads trust nothing: the record must parse and name the key; the blob must inflate to exactly
  *   `meta.size` bytes with digest `meta.sha256`. Anything else is deleted, reported to
  *   `onCorrupt`, and read as a miss, so the caller refetches. Bad bytes are never served.
@@ -44,7 +48,7 @@ import { sha256Hex } from '../format';
 import { decodeBlob, encodeBlob } from './blobCodec';
 import { DiskLayout, scanStore } from './diskLayout';
 import { evictOverBudget, sweep, type GcResult, type SweepContext } from './diskSweep';
-import { readIfExists, readWithMtime, removeFile, statIfExists, touchFile, writeFileAtomic } from './fsUtil';
+import { readIfExists, readWithMtime, removeFile, statIfExists, touchFile, writeFileAtomic, writeFileFresh } from './fsUtil';
 import { requireDuration, requirePositiveInteger } from './options';
 import { parseRecord, serializeRecord, type KeyRecord } from './record';
 import type { CachedItem, EntryMeta, GetOptions, SetOptions } from './types';
@@ -309,8 +313,8 @@ export class DiskCache {
     }
     try {
       // Blob first: a record never names a blob that was not written yet.
-      if (!inline) await writeFileAtomic(this.#layout.blobPath(meta.sha256), blob.data, this.#mtime(now));
-      await writeFileAtomic(recordPath, record, this.#mtime(now));
+      if (!inline) await writeFileFresh(this.#layout.blobPath(meta.sha256), blob.data, this.#mtime(now));
+      await writeFileFresh(recordPath, record, this.#mtime(now));
     } catch (err) {
       if (!isSystemError(err)) throw err;
       // The old record (if any) describes an older value: drop it so it is not served as current.

@@ -81,6 +81,33 @@ export async function writeFileAtomic(path: string, data: Uint8Array, mtimeMs?: 
   }
 }
 
+/**
+ * Writes `path` in place when nothing is there yet (`wx`: one file, no temp and no rename), and
+ * atomically (writeFileAtomic) over an existing file, so there is always an old file or a new one.
+ * Safe only for files whose readers check every byte against a digest the file itself cannot
+ * forge (the cache's records and blobs): a crash or a concurrent reader can see a prefix of the new
+ * file, which fails that check, is dropped and refetched, exactly like a file torn on disk. The
+ * rename saved was one of the two metadata operations per package on a cold batch.
+ */
+export async function writeFileFresh(path: string, data: Uint8Array, mtimeMs?: number): Promise<void> {
+  try {
+    await writeNewFile(path, data);
+  } catch (err) {
+    if (!isAlreadyThere(err)) {
+      // Created but not filled (a full disk): nobody else's file, since `wx` made it.
+      await rm(path, { force: true });
+      throw err;
+    }
+    await writeFileAtomic(path, data, mtimeMs);
+    return;
+  }
+  if (mtimeMs !== undefined) await touchFile(path, mtimeMs);
+}
+
+function isAlreadyThere(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && err.code === 'EEXIST';
+}
+
 /** Creates a file, recreating its folder once if someone deleted it (a manual wipe, another window's `clear`). */
 async function writeNewFile(path: string, data: Uint8Array): Promise<void> {
   try {

@@ -147,4 +147,36 @@ describe('DiskCache shared by two processes', () => {
     assert.deepEqual((await later.get('pkg'))?.bytes, item.bytes);
     await later.close();
   });
+
+  it('a process killed mid-way through writes with nothing to replace (in place, no rename) never leaves wrong bytes to serve', { timeout: 120_000 }, async () => {
+    const writer = runFixture('writerProcess.ts', [dir.path, 'fresh', '200', 'fresh']);
+    children.push(writer.child);
+    await writer.nextLine(/^wrote 3$/);
+    writer.child.kill('SIGKILL');
+    await writer.exited;
+
+    const corrupt: string[] = [];
+    const cache = await DiskCache.open({ dir: dir.path, maxBytes: 512 * 1024 * 1024, ttlMs: 60 * 60_000, onCorrupt: (key) => corrupt.push(key) });
+    let served = 0;
+    for (let i = 1; i <= 200; i++) {
+      const item = await cache.get(`fresh-${i}`);
+      if (!item) continue;
+      served++;
+      assert.equal(payloadProblem('fresh', item.bytes), undefined, `fresh-${i} is exactly what was written`);
+      // A torn entry (the write the kill landed in) is dropped and stored again like any miss.
+    }
+    assert.ok(served >= 3, `the finished writes survived (${served})`);
+    assert.ok(corrupt.length <= 1, `at most the one write the kill landed in is torn (${corrupt.join(', ')})`);
+    await cache.close();
+
+    const later = await DiskCache.open({ dir: dir.path, maxBytes: 512 * 1024 * 1024, ttlMs: 60 * 60_000, now: () => Date.now() + LATER });
+    await later.gc();
+    const store = await assertConsistentStore(dir.path);
+    assert.equal(store.records, served, 'gc left exactly the entries that read whole');
+    for (let i = 1; i <= 200; i++) {
+      const item = await later.get(`fresh-${i}`);
+      if (item) assert.equal(payloadProblem('fresh', item.bytes), undefined);
+    }
+    await later.close();
+  });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { access, readdir, readFile, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
+import { access, open as open_, readdir, readFile, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DiskCache, type DiskCacheOptions } from '../../../src/core/cache';
@@ -117,6 +117,53 @@ describe('DiskCache corruption, interrupted writes and gc', () => {
     assert.equal(await cache.get('b'), undefined);
     assert.match(corrupt[0]?.reason ?? '', /another key/);
     assert.ok(await cache.get('a'), 'the genuine owner is unaffected');
+  });
+
+  it('a write with nothing to replace goes in place; every prefix a crash could leave of it is dropped as corrupt and refetched', async () => {
+    for (const [label, size, inlineMaxBytes] of [['value in its record', 3_000, 16 * 1024], ['record naming a blob', 40_000, 0]] as const) {
+      await cache.close();
+      cache = await open({ inlineMaxBytes });
+      const value = makePayload(label, 1, 'random', size);
+      await cache.set(label, value);
+      const whole = await readFile(recordPath(label));
+      assert.deepEqual((await readdir(join(dir.path, 'keys'))).filter((n) => n.endsWith('.tmp')), [], 'no temp file, no rename');
+      for (const cut of [0, 1, 20, whole.indexOf(0x0a), whole.indexOf(0x0a) + 1, whole.byteLength - 1]) {
+        if (cut < 0) continue; // a v1 record has no newline
+        corrupt = [];
+        await writeFile(recordPath(label), whole.subarray(0, cut));
+        assert.equal(await cache.get(label), undefined, `${label}, cut at ${cut}: a miss`);
+        assert.equal(corrupt.length, 1, `${label}, cut at ${cut}: reported`);
+        assert.equal(await exists(recordPath(label)), false, `${label}, cut at ${cut}: dropped`);
+        await cache.set(label, value);
+        assert.deepEqual((await cache.get(label))?.bytes, value, `${label}, cut at ${cut}: stored again`);
+      }
+    }
+  });
+
+  it('a blob torn by a crash before its record was written is replaced by the next store of it, not trusted', async () => {
+    const value = makePayload('b', 1, 'random', 40_000);
+    const { meta } = await cache.set('b', value);
+    const whole = await readFile(blobPath(meta.sha256));
+    await unlink(recordPath('b'));
+    await writeFile(blobPath(meta.sha256), whole.subarray(0, 1000));
+    await cache.set('b', value);
+    assert.deepEqual((await cache.get('b'))?.bytes, value);
+    assert.deepEqual(corrupt, []);
+  });
+
+  it('a write over an existing entry still replaces it whole (a new file renamed over it), so a reader holds the old or the new', async () => {
+    await cache.set('c', makePayload('c', 1, 'random', 3_000));
+    const before = await readFile(recordPath('c'));
+    const reader = await open_(recordPath('c'), 'r');
+    try {
+      await cache.set('c', makePayload('c', 2, 'random', 3_000));
+      const held = Buffer.alloc(before.byteLength);
+      await reader.read(held, 0, held.byteLength, 0);
+      assert.deepEqual(held, before, 'the file a reader had open still holds the old entry, untouched');
+    } finally {
+      await reader.close();
+    }
+    assert.deepEqual((await cache.get('c'))?.bytes, makePayload('c', 2, 'random', 3_000));
   });
 
   it('an interrupted write leaves the existing entry intact, and gc sweeps its old temp files only', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { deflateSync } from 'fflate';
+import { deflateSync, inflateSync } from 'fflate';
 import { DiskCache, type DiskCacheOptions } from '../../../src/core/cache';
 import { encodeBlob } from '../../../src/core/cache/blobCodec';
 import { sha256Hex, utf8 } from '../../../src/core/format';
@@ -95,6 +95,18 @@ describe('DiskCache hot paths', () => {
     assert.equal(encodeBlob(zipLike).compression, 'none');
     const notZip = new Uint8Array(200_000);
     assert.equal(encodeBlob(notZip).compression, 'deflate');
+  });
+
+  it('deflates in the raw DEFLATE format fflate reads (entries of earlier releases and later ones stay interchangeable)', async () => {
+    const json = utf8.encode(JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ id: `t${i}`, tags: ['a', `b${i % 7}`] }))));
+    const blob = encodeBlob(json);
+    assert.equal(blob.compression, 'deflate');
+    assert.deepEqual(inflateSync(blob.data), json);
+    // And a blob fflate deflated (an earlier release) is still read back.
+    const cache = await open({ inlineMaxBytes: 0 });
+    const { meta } = await cache.set('catalog', json);
+    await writeFile(blobPath(meta.sha256), deflateSync(json));
+    assert.deepEqual((await cache.get('catalog'))?.bytes, json);
   });
 
   it('rewrites a blob a crash left truncated when the same content is stored again', async () => {
