@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { FileConflict } from '../../core';
+import type { FileConflict, MarketplaceClient } from '../../core';
 import { l10n } from '../l10n';
 import { describeError } from '../log';
 import type { Services } from '../services';
@@ -91,8 +91,12 @@ async function pickTarget(installed: InstalledTreeProvider, target: unknown): Pr
 
 // ---- Interactive ----------------------------------------------------------------------------------
 
-async function updateInteractively(services: Services, target: Target): Promise<UpdateCommandResult> {
-  const client = await services.host.get();
+function updateInteractively(services: Services, target: Target): Promise<UpdateCommandResult> {
+  // The client stays open until the update is done, even if settings change meanwhile.
+  return services.host.use((client) => updateInteractivelyWith(services, client, target));
+}
+
+async function updateInteractivelyWith(services: Services, client: MarketplaceClient, target: Target): Promise<UpdateCommandResult> {
   const engine = updateEngine(client);
   const variables: Record<string, string> = {};
   let proposals: UpdateProposal[];
@@ -265,28 +269,31 @@ async function updateWithAnswers(services: Services, installed: InstalledTreePro
   try {
     const dir = a.dir ?? (await folderRecording(installed, a.id));
     if (!dir) return { status: 'failed', files: [], code: 'E_NOT_FOUND', message: `no folder of the workspace records "${a.id}"` };
-    const engine = updateEngine(await services.host.get());
-    const [proposal] = await engine.prepareUpdate(dir, { ids: [a.id], variables: a.variables });
-    if (!proposal) return { status: 'up-to-date', files: [] };
-    const base = { ref: proposal.ref, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion };
-    const resolutions = new Map<string, Resolution>();
-    for (const [path, text] of a.resolutions) resolutions.set(path, text === null ? { bytes: null, how: 'deleted' } : { bytes: encoder.encode(text), how: 'merged' });
-    for (const conflict of conflictsOf(proposal.plan)) {
-      if (resolutions.has(conflict.path) || !a.merge || !isMergeable(conflict)) continue;
-      const text = await mergeInEditor(services, dir, conflict, { name: proposal.templateId, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion, markers: proposal.labels });
-      resolutions.set(conflict.path, { bytes: encoder.encode(text), how: hasConflictMarkers(text) ? 'markers' : 'merged' });
-    }
-    const unresolved = conflictsOf(proposal.plan).filter((c) => !resolutions.has(c.path)).map((c) => c.path);
-    if (unresolved.length > 0) return { status: 'conflict', ...base, files: changedFiles(proposal.plan, resolutions), conflicts: unresolved };
-    const edits = engine.updateEdits(proposal, bytesOf(resolutions));
-    const title = updateTitle(proposal.templateId, proposal.fromVersion, proposal.toVersion);
-    if (!a.confirmed && !(await review(services, proposal, resolutions, edits, title))) return { status: 'cancelled', ...base, files: changedFiles(proposal.plan, resolutions) };
-    await write(services, engine, proposal, edits, title);
-    return { status: 'updated', ...base, files: changedFiles(proposal.plan, resolutions) };
+    return await services.host.use((client) => updateWithAnswersOn(services, updateEngine(client), dir, a));
   } catch (err) {
     services.log.error(`Update ${a.id}: ${describeError(err)}`);
     return { status: 'failed', files: [], ...failureOf(err) };
   }
+}
+
+async function updateWithAnswersOn(services: Services, engine: UpdateEngine, dir: string, a: UpdateAnswers): Promise<UpdateCommandResult> {
+  const [proposal] = await engine.prepareUpdate(dir, { ids: [a.id], variables: a.variables });
+  if (!proposal) return { status: 'up-to-date', files: [] };
+  const base = { ref: proposal.ref, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion };
+  const resolutions = new Map<string, Resolution>();
+  for (const [path, text] of a.resolutions) resolutions.set(path, text === null ? { bytes: null, how: 'deleted' } : { bytes: encoder.encode(text), how: 'merged' });
+  for (const conflict of conflictsOf(proposal.plan)) {
+    if (resolutions.has(conflict.path) || !a.merge || !isMergeable(conflict)) continue;
+    const text = await mergeInEditor(services, dir, conflict, { name: proposal.templateId, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion, markers: proposal.labels });
+    resolutions.set(conflict.path, { bytes: encoder.encode(text), how: hasConflictMarkers(text) ? 'markers' : 'merged' });
+  }
+  const unresolved = conflictsOf(proposal.plan).filter((c) => !resolutions.has(c.path)).map((c) => c.path);
+  if (unresolved.length > 0) return { status: 'conflict', ...base, files: changedFiles(proposal.plan, resolutions), conflicts: unresolved };
+  const edits = engine.updateEdits(proposal, bytesOf(resolutions));
+  const title = updateTitle(proposal.templateId, proposal.fromVersion, proposal.toVersion);
+  if (!a.confirmed && !(await review(services, proposal, resolutions, edits, title))) return { status: 'cancelled', ...base, files: changedFiles(proposal.plan, resolutions) };
+  await write(services, engine, proposal, edits, title);
+  return { status: 'updated', ...base, files: changedFiles(proposal.plan, resolutions) };
 }
 
 /** The one folder that records `id` (a template id or a ref). */
