@@ -9,9 +9,10 @@ import type { UpdateUndoSaver } from './undoSaver';
  * Writes an update as ONE workspace edit, so that a single Undo takes it all back:
  * - an existing text file that stays text is replaced through its document (then saved);
  * - a new file is created with its bytes; undoing deletes it;
- * - an existing file that is or becomes binary is deleted and created again with its new bytes
- *   (VS Code undoes a create by deleting, so overwriting in place would lose the old bytes; a
- *   delete keeps them for Undo);
+ * - an existing file that is or becomes binary is created over the old one. VS Code undoes that
+ *   create by deleting the file (and cannot undo a delete + create of one path either: 1.139 replays
+ *   the inverse file operations in their original order), so `saver` writes the old bytes back
+ *   after such an Undo;
  * - a removed file is deleted (VS Code keeps its bytes for Undo);
  * - the record is replaced like the files, in the same edit.
  * Undo reverts the text edits in their documents; `saver` then saves them, so that the folder on
@@ -22,6 +23,7 @@ export async function applyUpdateEdits(dir: string, edits: UpdateEdits, label: s
   const edit = new vscode.WorkspaceEdit();
   const metadata: vscode.WorkspaceEditEntryMetadata = { needsConfirmation: false, label };
   const replaced = new Map<string, { doc: vscode.TextDocument; before: string }>();
+  const overwritten = new Map<string, Uint8Array>();
   const touched: vscode.Uri[] = [];
   const decoder = new TextDecoder();
   for (const f of [...edits.files, edits.record]) {
@@ -45,13 +47,13 @@ export async function applyUpdateEdits(dir: string, edits: UpdateEdits, label: s
       edit.replace(uri, whole, decoder.decode(f.bytes), metadata);
       replaced.set(uri.toString(), { doc, before: doc.getText() });
     } else {
-      edit.deleteFile(uri, {}, metadata);
-      edit.createFile(uri, { contents: f.bytes }, metadata);
+      edit.createFile(uri, { overwrite: true, contents: f.bytes }, metadata);
+      overwritten.set(uri.toString(), current);
     }
   }
   if (!(await vscode.workspace.applyEdit(edit))) throw new Error(l10n.t('VS Code refused the update edit; nothing was changed.'));
   for (const { doc } of replaced.values()) if (doc.isDirty) await doc.save();
-  saver.remember(new Map([...replaced].map(([uri, { doc, before }]) => [uri, { before, after: doc.getText() }])));
+  saver.remember(new Map([...replaced].map(([uri, { doc, before }]) => [uri, { before, after: doc.getText() }])), overwritten);
   return touched;
 }
 

@@ -4,7 +4,12 @@ import { l10n } from '../l10n';
 /** One applied update: the text files it edited, with their text before and after. */
 interface AppliedUpdate {
   texts: Map<string, { before: string; after: string }>;
+  /** Binary files the update created over old ones: their old bytes, by URI string. */
+  overwritten: Map<string, Uint8Array>;
 }
+
+/** How long to wait for VS Code to finish undoing an update's file operations (it deletes an overwritten binary file). */
+const FILE_UNDO_WAIT_MS = 5_000;
 
 /** Updates remembered for Undo and Redo (older ones are as undoable, but no longer saved for the user). */
 const REMEMBERED = 20;
@@ -28,10 +33,13 @@ export class UpdateUndoSaver implements vscode.Disposable {
     });
   }
 
-  /** Remembers an update just applied: the text of each document it edited (by URI string), before and after. */
-  remember(texts: Map<string, { before: string; after: string }>): void {
+  /**
+   * Remembers an update just applied: the text of each document it edited (by URI string), before
+   * and after, and the old bytes of the binary files it created over existing ones.
+   */
+  remember(texts: Map<string, { before: string; after: string }>, overwritten: Map<string, Uint8Array>): void {
     if (texts.size === 0) return;
-    this.#updates.push({ texts });
+    this.#updates.push({ texts, overwritten });
     if (this.#updates.length > REMEMBERED) this.#updates.shift();
   }
 
@@ -50,11 +58,32 @@ export class UpdateUndoSaver implements vscode.Disposable {
       );
       if (!saved) this.log.warn(`Could not save ${d.uri.fsPath} after ${state === 'before' ? 'undoing' : 'redoing'} an update`);
     }
+    if (state === 'before') await this.#restoreOverwritten(update);
     this.log.info(`${state === 'before' ? 'Undid' : 'Redid'} an update: ${docs.length} document(s) saved as they were ${state} it`);
     vscode.window.setStatusBarMessage(
       state === 'before' ? l10n.t('$(discard) Update undone: its files and the record are as before') : l10n.t('$(redo) Update redone: its files and the record are updated again'),
       5000,
     );
+  }
+
+  /**
+   * VS Code undoes the create of an overwritten binary file by deleting it, right after the text
+   * edits: wait for that, then write the old bytes back (Redo creates the new ones over them again).
+   */
+  async #restoreOverwritten(update: AppliedUpdate): Promise<void> {
+    for (const [key, bytes] of update.overwritten) {
+      const uri = vscode.Uri.parse(key);
+      const exists = () => vscode.workspace.fs.stat(uri).then(
+        () => true,
+        () => false,
+      );
+      for (let waited = 0; waited < FILE_UNDO_WAIT_MS && (await exists()); waited += 100) await new Promise((r) => setTimeout(r, 100));
+      try {
+        await vscode.workspace.fs.writeFile(uri, bytes);
+      } catch (err) {
+        this.log.warn(`Could not restore ${uri.fsPath} after undoing an update: ${String(err)}`);
+      }
+    }
   }
 
   dispose(): void {

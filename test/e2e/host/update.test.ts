@@ -5,8 +5,8 @@ import * as vscode from 'vscode';
 import { FixtureServer, MarketplaceFixture, type FixtureTemplate } from '../../helpers/marketplaceFixture';
 import { activate, runCommand, setUserSetting, waitUntil, withSettings, workspaceDir } from './support';
 
-const V1: FixtureTemplate = { id: 'notes', version: '1.0.0', files: { 'NOTES.md': '# {{projectName}}\nline 2\nline 3\n', 'KEEP.md': 'kept\n' } };
-const V2: FixtureTemplate = { id: 'notes', version: '2.0.0', files: { 'NOTES.md': '# {{projectName}}\nline 2 from v2\nline 3\n', 'KEEP.md': 'kept\n', 'NEW.md': 'new in v2\n' } };
+const V1: FixtureTemplate = { id: 'notes', version: '1.0.0', files: { 'NOTES.md': '# {{projectName}}\nline 2\nline 3\n', 'KEEP.md': 'kept\n', 'LOGO.bin': 'logo v1\u0000' } };
+const V2: FixtureTemplate = { id: 'notes', version: '2.0.0', files: { 'NOTES.md': '# {{projectName}}\nline 2 from v2\nline 3\n', 'KEEP.md': 'kept\n', 'NEW.md': 'new in v2\n', 'LOGO.bin': 'logo v2\u0000' } };
 
 const V4: FixtureTemplate = {
   ...V2,
@@ -46,7 +46,7 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
   /** The folder's bytes just before, and just after, the merge update (for Undo and Redo). */
   let beforeUpdate: Map<string, string | undefined>;
   let afterUpdate: Map<string, string | undefined>;
-  const snapshot = () => new Map(['NOTES.md', 'KEEP.md', 'NEW.md', '.template-marketplace.json'].map((f) => [f, existsSync(join(dir(), f)) ? readFileSync(join(dir(), f), 'utf8') : undefined]));
+  const snapshot = () => new Map(['NOTES.md', 'KEEP.md', 'NEW.md', 'LOGO.bin', '.template-marketplace.json'].map((f) => [f, existsSync(join(dir(), f)) ? readFileSync(join(dir(), f), 'utf8') : undefined]));
 
   before(async () => {
     fixture = new MarketplaceFixture([V1]);
@@ -136,6 +136,7 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
     assert.equal(r.status, 'updated', JSON.stringify(r));
     assert.deepEqual([r.fromVersion, r.toVersion], ['1.0.0', '2.0.0']);
     assert.deepEqual(r.files, [
+      { path: 'LOGO.bin', kind: 'update' },
       { path: 'NEW.md', kind: 'added' },
       { path: 'NOTES.md', kind: 'conflict', resolution: 'merged' },
     ]);
@@ -160,6 +161,7 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
       throw new Error(`${err.message}\non disk: ${JSON.stringify([...snapshot()])}\nbefore: ${JSON.stringify([...beforeUpdate])}\nunsaved: ${unsaved().join(', ')}`);
     });
     assert.equal(existsSync(join(dir(), 'NEW.md')), false, 'the added file is gone');
+    assert.equal(readFileSync(join(dir(), 'LOGO.bin'), 'utf8'), 'logo v1\u0000', 'a binary file has its old bytes again');
     await api.installed.refresh();
     const description = String(api.installed.getTreeItem(await findInstalled(api, 'upd/notes')).description);
     assert.match(description, /update available: 2\.0\.0/, `the record says 1.0.0 again: ${description}`);
