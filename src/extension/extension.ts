@@ -18,6 +18,7 @@ import { VerificationStore } from './state/verificationStore';
 import { CacheStatusBar } from './status/cacheStatus';
 import { ReadonlyDocuments } from './ui/readonlyDocs';
 import { MergeFileSystem } from './update/mergeFs';
+import { UpdateUndoSaver } from './update/undoSaver';
 import { createTemplatesView, treeApi, type TemplatesTreeApi } from './views/index';
 import { createInstalledView, installedApi, type InstalledTreeApi } from './views/installed/index';
 import { installedCommands } from './commands/installed';
@@ -63,8 +64,9 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
   const busy = new BusyCounter();
   const documents = new ReadonlyDocuments();
   const merges = new MergeFileSystem();
-  context.subscriptions.push(documents, merges);
-  const services: Services = { context, log, host, verification: new VerificationStore(), options, tokens, busy, documents, merges, installs: new InstallSignal() };
+  const updateUndo = new UpdateUndoSaver(log);
+  context.subscriptions.push(documents, merges, updateUndo);
+  const services: Services = { context, log, host, verification: new VerificationStore(), options, tokens, busy, documents, merges, updateUndo, installs: new InstallSignal() };
 
   const watcher = new ConfigWatcher(host, context.secrets, log);
   context.subscriptions.push(watcher);

@@ -7,6 +7,7 @@ import type { InstallSignal } from './state/installSignal';
 import type { VerificationStore } from './state/verificationStore';
 import type { ReadonlyDocuments } from './ui/readonlyDocs';
 import type { MergeFileSystem } from './update/mergeFs';
+import type { UpdateUndoSaver } from './update/undoSaver';
 
 /** What every feature gets from the composition root. Features never reach for globals. */
 export interface Services {
@@ -27,4 +28,6 @@ export interface Services {
   readonly documents: ReadonlyDocuments;
   /** In-memory result files of the merge editor (Update Template). */
   readonly merges: MergeFileSystem;
+  /** Saves an update's documents once Undo or Redo has taken all of them back (or forth). */
+  readonly updateUndo: UpdateUndoSaver;
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { MarketplaceClient, MarketplaceClientOptions } from '../../core';
 import { describeError } from '../log';
+import { Leases } from './leases';
 import { loadEngine } from './loadEngine';
 
 /** Builds the engine's options from the current settings and secrets (config/). */
@@ -10,7 +11,9 @@ export type OptionsProvider = () => Promise<MarketplaceClientOptions>;
  * Owns the one `MarketplaceClient`: opened lazily on first use (activation never waits on disk or
  * network), rebuilt when settings, secrets or the proxy change, and closed with the extension.
  * A rebuild opens the new client first and closes the old one only after work in flight on it
- * has settled, so nothing the user started is lost.
+ * has settled, so nothing the user started is lost: commands that write (install, update, verify)
+ * hold a lease on their client through `use()`, and a replaced client closes only once its last
+ * lease is released (`close()` of the client itself waits only for its own background work).
  */
 export class ClientHost implements vscode.Disposable {
   #client: Promise<MarketplaceClient> | undefined;
@@ -20,6 +23,10 @@ export class ClientHost implements vscode.Disposable {
   /** Someone asked for the engine: from then on, settings changes reopen it, even after a failed open. */
   #wanted = false;
   readonly #closing = new Set<Promise<void>>();
+  readonly #leases = new Leases<MarketplaceClient>();
+  /** Resolves on shutdown: replaced clients still waiting for their commands close right away. */
+  #shutdown!: () => void;
+  readonly #shuttingDown = new Promise<void>((resolve) => (this.#shutdown = resolve));
   readonly #onDidChangeClient = new vscode.EventEmitter<MarketplaceClient>();
   /** Fires with each client once it is open: the first one, and each one a rebuild makes. */
   readonly onDidChangeClient = this.#onDidChangeClient.event;
@@ -40,6 +47,25 @@ export class ClientHost implements vscode.Disposable {
     if (this.#disposed) return Promise.reject(new Error('Template Marketplace is shutting down'));
     this.#wanted = true;
     return (this.#client ??= this.#open(this.#generation));
+  }
+
+  /**
+   * Runs `work` with the client, which stays open until `work` settles even if a settings change
+   * replaces it meanwhile. Use it for anything that must not be cut off halfway (an install).
+   */
+  async use<T>(work: (client: MarketplaceClient) => Promise<T>): Promise<T> {
+    // A client that has just started closing refuses the lease: take the one that replaced it.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const client = await this.get();
+      const release = this.#leases.acquire(client);
+      if (!release) continue;
+      try {
+        return await work(client);
+      } finally {
+        release();
+      }
+    }
+    throw new Error('The marketplace engine was replaced repeatedly; try again');
   }
 
   /** The client if it is already open; never opens one. */
@@ -83,10 +109,16 @@ export class ClientHost implements vscode.Disposable {
     }
   }
 
-  /** Closes a replaced client once its work is done; `close()` waits for background work itself. */
+  /**
+   * Closes a replaced client once the commands holding it have finished (on shutdown: right
+   * away); its `close()` waits for its own background work.
+   */
   #retire(client: Promise<MarketplaceClient>): void {
     const closing = client
-      .then((c) => c.close())
+      .then(async (c) => {
+        await Promise.race([this.#leases.drain(c), this.#shuttingDown]);
+        await c.close();
+      })
       .catch((err: unknown) => this.log.warn(`Closing a replaced engine failed: ${describeError(err)}`))
       .finally(() => this.#closing.delete(closing));
     this.#closing.add(closing);
@@ -96,6 +128,7 @@ export class ClientHost implements vscode.Disposable {
   async close(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#shutdown();
     if (this.#client) this.#retire(this.#client);
     this.#opened = undefined;
     this.#onDidChangeClient.dispose();

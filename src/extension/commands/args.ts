@@ -278,7 +278,7 @@ export interface UpdateCommandResult {
   fromVersion?: string;
   toVersion?: string;
   /** Every file the update changes or keeps as the user left it (unchanged files left out). */
-  files: { path: string; kind: string; resolution?: string }[];
+  files: { path: string; kind: string; resolution?: string; unresolvedRegions?: number }[];
   /** Conflicting paths without a resolution (status `conflict`). */
   conflicts?: string[];
   code?: string;

@@ -32,25 +32,29 @@ export async function installTemplate(services: Services, args: CommandArgs): Pr
 
 async function installWithAnswers(services: Services, a: InstallAnswers): Promise<InstallCommandResult> {
   try {
-    const client = await services.host.get();
-    await ensureFolder(a.targetDir);
-    const plan = await client.plan(a.ref, a.targetDir, a.variables);
-    const conflicts = conflictsOf(plan).map((f) => f.path);
-    if (conflicts.length > 0 && !a.onConflict) {
-      services.log.info(`Install ${a.ref}: not installed, ${conflicts.length} file(s) exist: ${conflicts.join(', ')}`);
-      return { status: 'conflict', ref: a.ref, conflicts };
-    }
-    const result = await services.busy.run(() => client.install(a.ref, a.targetDir, a.variables, { onConflict: a.onConflict ?? 'fail' }));
-    logInstalled(services, a.ref, result);
-    services.installs.fire(a.targetDir);
-    const mainFile = a.open ? await openMainFile(a.targetDir, plan.files.map((f) => f.path), [...result.written, ...result.overwritten], plan.folder) : undefined;
-    return { status: 'installed', ref: a.ref, ...result, ...(mainFile ? { mainFile } : {}) };
+    // The client stays open until the install is done, even if settings change meanwhile.
+    return await services.host.use((client) => installWith(services, client, a));
   } catch (err) {
     const failure = failureOf(err);
     if (failure.code === 'E_CONFLICT') return { status: 'conflict', ref: a.ref, conflicts: [...((err as { paths?: string[] }).paths ?? [])] };
     services.log.error(`Install ${a.ref}: ${describeError(err)}`);
     return { status: 'failed', ref: a.ref, ...failure };
   }
+}
+
+async function installWith(services: Services, client: MarketplaceClient, a: InstallAnswers): Promise<InstallCommandResult> {
+  await ensureFolder(a.targetDir);
+  const plan = await client.plan(a.ref, a.targetDir, a.variables);
+  const conflicts = conflictsOf(plan).map((f) => f.path);
+  if (conflicts.length > 0 && !a.onConflict) {
+    services.log.info(`Install ${a.ref}: not installed, ${conflicts.length} file(s) exist: ${conflicts.join(', ')}`);
+    return { status: 'conflict', ref: a.ref, conflicts };
+  }
+  const result = await services.busy.run(() => client.install(a.ref, a.targetDir, a.variables, { onConflict: a.onConflict ?? 'fail' }));
+  logInstalled(services, a.ref, result);
+  services.installs.fire(a.targetDir);
+  const mainFile = a.open ? await openMainFile(a.targetDir, plan.files.map((f) => f.path), [...result.written, ...result.overwritten], plan.folder) : undefined;
+  return { status: 'installed', ref: a.ref, ...result, ...(mainFile ? { mainFile } : {}) };
 }
 
 interface FlowState {
@@ -68,8 +72,11 @@ interface SummaryItem extends vscode.QuickPickItem {
   file?: InstallPlan['files'][number];
 }
 
-async function installInteractively(services: Services, presetRef: string | undefined): Promise<InstallCommandResult> {
-  const client = await services.host.get();
+function installInteractively(services: Services, presetRef: string | undefined): Promise<InstallCommandResult> {
+  return services.host.use((client) => installInteractivelyWith(services, client, presetRef));
+}
+
+async function installInteractivelyWith(services: Services, client: MarketplaceClient, presetRef: string | undefined): Promise<InstallCommandResult> {
   const state: FlowState = { values: {} };
   const title = () => (state.name ? l10n.t('Install {0}', state.name) : l10n.t('Install Template'));
   const created: vscode.Uri[] = [];

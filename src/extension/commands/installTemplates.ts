@@ -32,9 +32,13 @@ export async function installTemplates(services: Services, args: CommandArgs): P
   return installInteractively(services, invocation.refs);
 }
 
-async function installWithAnswers(services: Services, a: BatchInstallAnswers): Promise<BatchInstallResult> {
+function installWithAnswers(services: Services, a: BatchInstallAnswers): Promise<BatchInstallResult> {
+  // The client stays open until the batch is done, even if settings change meanwhile.
+  return services.host.use((client) => installWith(services, client, a));
+}
+
+async function installWith(services: Services, client: MarketplaceClient, a: BatchInstallAnswers): Promise<BatchInstallResult> {
   const result: BatchInstallResult = { installed: [], failed: [], skipped: [], cancelled: false };
-  const client = await services.host.get();
   await ensureFolder(a.targetDir);
   const downloads = await services.busy.run(() => client.downloadBatch(a.refs));
   for (const item of downloads.items) {
@@ -70,8 +74,11 @@ interface Job {
   policy: ConflictPolicy;
 }
 
-async function installInteractively(services: Services, preselected: string[]): Promise<BatchInstallResult | undefined> {
-  const client = await services.host.get();
+function installInteractively(services: Services, preselected: string[]): Promise<BatchInstallResult | undefined> {
+  return services.host.use((client) => installInteractivelyWith(services, client, preselected));
+}
+
+async function installInteractivelyWith(services: Services, client: MarketplaceClient, preselected: string[]): Promise<BatchInstallResult | undefined> {
   const refs = preselected.length > 0 ? preselected : await pickTemplates(client);
   if (!refs || refs.length === 0) return undefined;
 

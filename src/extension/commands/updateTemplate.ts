@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { FileConflict } from '../../core';
+import type { FileConflict, MarketplaceClient } from '../../core';
 import { l10n } from '../l10n';
 import { describeError } from '../log';
 import type { Services } from '../services';
@@ -9,7 +9,8 @@ import { InputFlowAction, isItem, MultiStepInput } from '../ui/quickInput';
 import { applyUpdateEdits } from '../update/apply';
 import { updateEngine, variableQuestionsOf, type UpdateEdits, type UpdateEngine, type UpdateProposal, type UpdateVariableQuestion } from '../update/engine';
 import { mergeInEditor } from '../update/mergeEditor';
-import { changedFiles, changeRows, conflictsOf, countsText, hasConflictMarkers, isMergeable, reasonText, updateTitle, writtenCount, type Resolution } from '../update/summary';
+import { mergeOutcome } from '../update/regions';
+import { changedFiles, changeRows, conflictsOf, countsText, isMergeable, reasonText, updateTitle, writtenCount, type Resolution } from '../update/summary';
 import type { FolderNode, InstalledTemplateNode } from '../views/installed/model';
 import type { InstalledTreeProvider } from '../views/installed/provider';
 import { ArgumentError, parseUpdateArgs, type UpdateAnswers, type UpdateCommandResult } from './args';
@@ -91,8 +92,12 @@ async function pickTarget(installed: InstalledTreeProvider, target: unknown): Pr
 
 // ---- Interactive ----------------------------------------------------------------------------------
 
-async function updateInteractively(services: Services, target: Target): Promise<UpdateCommandResult> {
-  const client = await services.host.get();
+function updateInteractively(services: Services, target: Target): Promise<UpdateCommandResult> {
+  // The client stays open until the update is done, even if settings change meanwhile.
+  return services.host.use((client) => updateInteractivelyWith(services, client, target));
+}
+
+async function updateInteractivelyWith(services: Services, client: MarketplaceClient, target: Target): Promise<UpdateCommandResult> {
   const engine = updateEngine(client);
   const variables: Record<string, string> = {};
   let proposals: UpdateProposal[];
@@ -145,24 +150,33 @@ async function askVariables(questions: readonly UpdateVariableQuestion[], name: 
   return steps ? MultiStepInput.run(steps) : true;
 }
 
-type SettleItem = vscode.QuickPickItem & { choice?: 'again' | 'markers' | 'ours' | 'theirs' | 'delete' | 'compare' | 'cancel' };
+type SettleItem = vscode.QuickPickItem & { choice?: 'again' | 'markers' | 'as-is' | 'ours' | 'theirs' | 'delete' | 'compare' | 'cancel' };
 
 /** One conflicting file: the merge editor for text both sides changed, a choice for the rest. */
 async function settleConflict(services: Services, proposal: UpdateProposal, conflict: FileConflict, name: string, n: { index: number; total: number }): Promise<Resolution | undefined> {
   const title = l10n.t('Conflict {0} of {1}: {2}', n.index, n.total, conflict.path);
   if (isMergeable(conflict)) {
     for (;;) {
-      const text = await mergeInEditor(services, proposal.dir, conflict, { name, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion, markers: proposal.labels });
-      if (!hasConflictMarkers(text)) return { bytes: encoder.encode(text), how: 'merged' };
-      const choice = await choose(title, l10n.t('{0} still has conflicts. What should the update do with it?', conflict.path), [
+      const { initial, text } = await mergeInEditor(services, proposal.dir, conflict, { name, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion, markers: proposal.labels });
+      const outcome = mergeOutcome(initial, text);
+      if (outcome.how === 'merged') return { bytes: encoder.encode(text), how: 'merged' };
+      const left = outcome.how === 'unresolved';
+      const question = left
+        ? outcome.regions === 1
+          ? l10n.t("{0}: 1 conflicting region was left unresolved; it holds the installed version's text, neither your change nor the new version's. What should the update do with it?", conflict.path)
+          : l10n.t("{0}: {1} conflicting regions were left unresolved; they hold the installed version's text, neither your changes nor the new version's. What should the update do with them?", conflict.path, outcome.regions)
+        : l10n.t('{0} still has conflicts. What should the update do with it?', conflict.path);
+      const choice = await choose(title, question, [
         { label: l10n.t('Open the Merge Editor Again'), choice: 'again' },
         { label: l10n.t('Write It with Conflict Markers'), description: l10n.t('resolve them later in the editor'), choice: 'markers' },
+        ...(left ? [{ label: l10n.t('Keep It as Completed'), description: l10n.t("the unresolved regions keep the installed version's text"), choice: 'as-is' as const }] : []),
         { label: l10n.t('Keep Your Version'), choice: 'ours' },
         { label: l10n.t('Take the New Version'), description: l10n.t('your changes to this file are dropped'), choice: 'theirs' },
         { label: l10n.t('Cancel the Update'), description: l10n.t('nothing is written'), choice: 'cancel' },
       ]);
       if (choice === 'again') continue;
-      if (choice === 'markers') return { bytes: encoder.encode(text), how: 'markers' };
+      if (choice === 'markers') return { bytes: encoder.encode(outcome.how === 'unresolved' ? outcome.withMarkers : text), how: 'markers' };
+      if (choice === 'as-is' && outcome.how === 'unresolved') return { bytes: encoder.encode(text), how: 'unresolved', regions: outcome.regions };
       if (choice === 'ours') return { bytes: conflict.ours!, how: 'ours' };
       if (choice === 'theirs') return { bytes: conflict.theirs!, how: 'theirs' };
       return undefined;
@@ -249,7 +263,7 @@ async function review(services: Services, proposal: UpdateProposal, resolutions:
 async function write(services: Services, engine: UpdateEngine, proposal: UpdateProposal, edits: UpdateEdits, title: string): Promise<void> {
   await services.busy.run(async () => {
     await engine.checkUpdateFresh(proposal);
-    await applyUpdateEdits(proposal.dir, edits, title);
+    await applyUpdateEdits(proposal.dir, edits, title, services.updateUndo);
   });
   services.log.info(`Updated ${proposal.ref} in ${proposal.dir} from ${proposal.fromVersion} to ${proposal.toVersion}: ${edits.files.length} file(s) written or deleted`);
   services.installs.fire(proposal.dir);
@@ -265,28 +279,32 @@ async function updateWithAnswers(services: Services, installed: InstalledTreePro
   try {
     const dir = a.dir ?? (await folderRecording(installed, a.id));
     if (!dir) return { status: 'failed', files: [], code: 'E_NOT_FOUND', message: `no folder of the workspace records "${a.id}"` };
-    const engine = updateEngine(await services.host.get());
-    const [proposal] = await engine.prepareUpdate(dir, { ids: [a.id], variables: a.variables });
-    if (!proposal) return { status: 'up-to-date', files: [] };
-    const base = { ref: proposal.ref, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion };
-    const resolutions = new Map<string, Resolution>();
-    for (const [path, text] of a.resolutions) resolutions.set(path, text === null ? { bytes: null, how: 'deleted' } : { bytes: encoder.encode(text), how: 'merged' });
-    for (const conflict of conflictsOf(proposal.plan)) {
-      if (resolutions.has(conflict.path) || !a.merge || !isMergeable(conflict)) continue;
-      const text = await mergeInEditor(services, dir, conflict, { name: proposal.templateId, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion, markers: proposal.labels });
-      resolutions.set(conflict.path, { bytes: encoder.encode(text), how: hasConflictMarkers(text) ? 'markers' : 'merged' });
-    }
-    const unresolved = conflictsOf(proposal.plan).filter((c) => !resolutions.has(c.path)).map((c) => c.path);
-    if (unresolved.length > 0) return { status: 'conflict', ...base, files: changedFiles(proposal.plan, resolutions), conflicts: unresolved };
-    const edits = engine.updateEdits(proposal, bytesOf(resolutions));
-    const title = updateTitle(proposal.templateId, proposal.fromVersion, proposal.toVersion);
-    if (!a.confirmed && !(await review(services, proposal, resolutions, edits, title))) return { status: 'cancelled', ...base, files: changedFiles(proposal.plan, resolutions) };
-    await write(services, engine, proposal, edits, title);
-    return { status: 'updated', ...base, files: changedFiles(proposal.plan, resolutions) };
+    return await services.host.use((client) => updateWithAnswersOn(services, updateEngine(client), dir, a));
   } catch (err) {
     services.log.error(`Update ${a.id}: ${describeError(err)}`);
     return { status: 'failed', files: [], ...failureOf(err) };
   }
+}
+
+async function updateWithAnswersOn(services: Services, engine: UpdateEngine, dir: string, a: UpdateAnswers): Promise<UpdateCommandResult> {
+  const [proposal] = await engine.prepareUpdate(dir, { ids: [a.id], variables: a.variables });
+  if (!proposal) return { status: 'up-to-date', files: [] };
+  const base = { ref: proposal.ref, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion };
+  const resolutions = new Map<string, Resolution>();
+  for (const [path, text] of a.resolutions) resolutions.set(path, text === null ? { bytes: null, how: 'deleted' } : { bytes: encoder.encode(text), how: 'merged' });
+  for (const conflict of conflictsOf(proposal.plan)) {
+    if (resolutions.has(conflict.path) || !a.merge || !isMergeable(conflict)) continue;
+    const { initial, text } = await mergeInEditor(services, dir, conflict, { name: proposal.templateId, fromVersion: proposal.fromVersion, toVersion: proposal.toVersion, markers: proposal.labels });
+    const outcome = mergeOutcome(initial, text);
+    resolutions.set(conflict.path, { bytes: encoder.encode(text), how: outcome.how, ...(outcome.how === 'unresolved' ? { regions: outcome.regions } : {}) });
+  }
+  const unresolved = conflictsOf(proposal.plan).filter((c) => !resolutions.has(c.path)).map((c) => c.path);
+  if (unresolved.length > 0) return { status: 'conflict', ...base, files: changedFiles(proposal.plan, resolutions), conflicts: unresolved };
+  const edits = engine.updateEdits(proposal, bytesOf(resolutions));
+  const title = updateTitle(proposal.templateId, proposal.fromVersion, proposal.toVersion);
+  if (!a.confirmed && !(await review(services, proposal, resolutions, edits, title))) return { status: 'cancelled', ...base, files: changedFiles(proposal.plan, resolutions) };
+  await write(services, engine, proposal, edits, title);
+  return { status: 'updated', ...base, files: changedFiles(proposal.plan, resolutions) };
 }
 
 /** The one folder that records `id` (a template id or a ref). */

@@ -16,18 +16,19 @@ import { verifyFailureSummary, verifySuccessMessage } from './summary';
 export async function verifyTemplates(services: Services, args: CommandArgs, scope: 'all' | 'selection'): Promise<VerifyCommandResult | undefined> {
   const requested = parseVerifyArgs(args.target, args.selection).refs;
   if (scope === 'selection' && !requested) return undefined;
-  const client = await services.host.get();
-
-  const run = await services.busy.run(() =>
-    withCancellableProgress(l10n.t('Verifying templates'), async (report, signal) => {
-      report({ message: l10n.t('Checking the catalogs…') });
-      await client.refresh({ force: true, signal });
-      if (signal.aborted) return { outcomes: [], aborted: true };
-      const refs = requested ?? (await client.list()).map((t) => t.ref);
-      if (refs.length === 0) return { outcomes: [], aborted: false };
-      const outcomes = await client.verifyBatch(refs, { signal, onProgress: batchReporter(report, refs.length) });
-      return { outcomes, aborted: signal.aborted };
-    }),
+  // The client stays open until the checks are done, even if settings change meanwhile.
+  const run = await services.host.use((client) =>
+    services.busy.run(() =>
+      withCancellableProgress(l10n.t('Verifying templates'), async (report, signal) => {
+        report({ message: l10n.t('Checking the catalogs…') });
+        await client.refresh({ force: true, signal });
+        if (signal.aborted) return { outcomes: [], aborted: true };
+        const refs = requested ?? (await client.list()).map((t) => t.ref);
+        if (refs.length === 0) return { outcomes: [], aborted: false };
+        const outcomes = await client.verifyBatch(refs, { signal, onProgress: batchReporter(report, refs.length) });
+        return { outcomes, aborted: signal.aborted };
+      }),
+    ),
   );
 
   const at = Date.now();

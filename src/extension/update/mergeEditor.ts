@@ -25,16 +25,18 @@ export interface MergeLabels {
  * with the engine's merge (conflict markers included, which the merge editor turns into unhandled
  * conflicts). Nothing in the workspace, nor anywhere on disk, is written here.
  *
- * Resolves with the result file's text once the user closes the editor: Complete Merge saves the
- * result and closes; closing with "Don't Save" leaves our text, markers and all, which the caller
- * treats as not resolved.
+ * Resolves once the user closes the editor with the result file's text (`text`) and the merge it
+ * started from (`initial`, with markers): Complete Merge saves the result and closes; closing with
+ * "Don't Save" leaves our text, markers and all, which the caller treats as not resolved. Regions
+ * completed "with conflicts" hold the base text: the caller finds them (update/regions.ts).
  */
-export async function mergeInEditor(services: Services, dir: string, conflict: FileConflict, labels: MergeLabels): Promise<string> {
+export async function mergeInEditor(services: Services, dir: string, conflict: FileConflict, labels: MergeLabels): Promise<{ initial: string; text: string }> {
   const decoder = new TextDecoder();
   const name = basename(conflict.path);
   const created: vscode.Uri[] = [];
   const disposeLater: vscode.Disposable[] = [];
-  const output = services.merges.create(conflict.path, initialResult(conflict, labels));
+  const initial = initialResult(conflict, labels);
+  const output = services.merges.create(conflict.path, initial);
   try {
     const base = services.documents.add('base', name, decoder.decode(conflict.base ?? new Uint8Array()));
     const theirs = services.documents.add('theirs', name, decoder.decode(conflict.theirs ?? new Uint8Array()));
@@ -54,7 +56,7 @@ export async function mergeInEditor(services: Services, dir: string, conflict: F
     closed.sync();
     await closed.opened;
     await closed.done;
-    return decoder.decode(await vscode.workspace.fs.readFile(output));
+    return { initial: decoder.decode(initial), text: decoder.decode(await vscode.workspace.fs.readFile(output)) };
   } finally {
     for (const d of disposeLater) d.dispose();
     services.documents.remove(created);

@@ -8,13 +8,18 @@ import { cleanText } from '../views/text';
  * its one-line count, and what the command returns. No `vscode` here: unit-tested.
  */
 
-/** How the user settled one conflicting file. */
-export type ResolutionHow = 'merged' | 'ours' | 'theirs' | 'markers' | 'deleted';
+/**
+ * How the user settled one conflicting file. `unresolved`: the merge was completed with conflicting
+ * regions left as VS Code's merge editor leaves them, with the installed version's text (update/regions.ts).
+ */
+export type ResolutionHow = 'merged' | 'ours' | 'theirs' | 'markers' | 'unresolved' | 'deleted';
 
 export interface Resolution {
   /** The file's content after the update, or null: it is deleted (or stays deleted). */
   bytes: Uint8Array | null;
   how: ResolutionHow;
+  /** For `unresolved`: how many conflicting regions were left. */
+  regions?: number;
 }
 
 export interface ChangeRow {
@@ -22,6 +27,8 @@ export interface ChangeRow {
   kind: FileUpdateKind;
   /** For a conflict: how it was settled. */
   how?: ResolutionHow;
+  /** For a conflict completed with regions left unresolved: how many. */
+  regions?: number;
   /** `updated`, `merged`, `added`, `kept your version`, … */
   word: string;
   /** A codicon id. */
@@ -33,6 +40,8 @@ export interface ChangedFile {
   path: string;
   kind: FileUpdateKind;
   resolution?: ResolutionHow;
+  /** For `unresolved`: how many conflicting regions kept the installed version's text. */
+  unresolvedRegions?: number;
 }
 
 export function conflictsOf(plan: UpdatePlan): Extract<FileUpdate, { kind: 'conflict' }>[] {
@@ -64,7 +73,7 @@ export function hasConflictMarkers(text: string): boolean {
   return /^<{7}(?: |$)/m.test(text) && /^>{7}(?: |$)/m.test(text);
 }
 
-function howWord(how: ResolutionHow): string {
+function howWord(how: ResolutionHow, regions = 0): string {
   switch (how) {
     case 'merged':
       return l10n.t('conflict resolved in the merge editor');
@@ -74,6 +83,10 @@ function howWord(how: ResolutionHow): string {
       return l10n.t('conflict: took the new version');
     case 'markers':
       return l10n.t('conflict: written with conflict markers');
+    case 'unresolved':
+      return regions === 1
+        ? l10n.t('conflict: 1 region left unresolved, with the installed version\'s text')
+        : l10n.t('conflict: {0} regions left unresolved, with the installed version\'s text', regions);
     case 'deleted':
       return l10n.t('conflict: deleted');
   }
@@ -124,7 +137,15 @@ export function changeRows(plan: UpdatePlan, resolutions: ReadonlyMap<string, Re
         break;
       case 'conflict': {
         const r = resolutions.get(f.path);
-        rows.push({ path: f.path, kind: f.kind, ...(r ? { how: r.how } : {}), word: r ? howWord(r.how) : l10n.t('conflict: not resolved'), icon: r?.how === 'markers' ? 'warning' : 'check' });
+        const open = r?.how === 'markers' || r?.how === 'unresolved';
+        rows.push({
+          path: f.path,
+          kind: f.kind,
+          ...(r ? { how: r.how } : {}),
+          ...(r?.regions !== undefined ? { regions: r.regions } : {}),
+          word: r ? howWord(r.how, r.regions) : l10n.t('conflict: not resolved'),
+          icon: open ? 'warning' : 'check',
+        });
         break;
       }
     }
@@ -137,7 +158,7 @@ export function writtenCount(rows: readonly ChangeRow[]): number {
   return rows.filter((r) => r.kind === 'update' || r.kind === 'merged' || r.kind === 'added' || r.kind === 'delete' || (r.kind === 'conflict' && r.how !== 'ours')).length;
 }
 
-/** `2 updated · 1 merged · 1 added · 1 deleted · 1 kept · 1 conflict resolved`. */
+/** `2 updated · 1 merged · 1 added · 1 deleted · 1 kept · 1 conflict resolved · 2 conflicting regions left unresolved`. */
 export function countsText(rows: readonly ChangeRow[]): string {
   const n = (k: FileUpdateKind) => rows.filter((r) => r.kind === k).length;
   const parts: string[] = [];
@@ -147,8 +168,13 @@ export function countsText(rows: readonly ChangeRow[]): string {
   if (n('delete')) parts.push(l10n.t('{0} deleted', n('delete')));
   const kept = n('keep-ours') + n('keep-deleted');
   if (kept) parts.push(l10n.t('{0} kept as you left them', kept));
-  const conflicts = n('conflict');
-  if (conflicts) parts.push(conflicts === 1 ? l10n.t('1 conflict resolved') : l10n.t('{0} conflicts resolved', conflicts));
+  const conflicts = rows.filter((r) => r.kind === 'conflict');
+  const resolved = conflicts.filter((r) => r.how !== 'markers' && r.how !== 'unresolved').length;
+  const markers = conflicts.filter((r) => r.how === 'markers').length;
+  const regions = conflicts.reduce((sum, r) => sum + (r.how === 'unresolved' ? (r.regions ?? 0) : 0), 0);
+  if (resolved) parts.push(resolved === 1 ? l10n.t('1 conflict resolved') : l10n.t('{0} conflicts resolved', resolved));
+  if (markers) parts.push(markers === 1 ? l10n.t('1 file with conflict markers') : l10n.t('{0} files with conflict markers', markers));
+  if (regions) parts.push(regions === 1 ? l10n.t('1 conflicting region left unresolved') : l10n.t('{0} conflicting regions left unresolved', regions));
   return parts.length > 0 ? parts.join(' · ') : l10n.t('no file changes');
 }
 
@@ -162,7 +188,7 @@ export function changedFiles(plan: UpdatePlan, resolutions: ReadonlyMap<string, 
   return plan.files
     .filter((f) => f.kind !== 'unchanged')
     .map((f) => {
-      const how = f.kind === 'conflict' ? resolutions.get(f.path)?.how : undefined;
-      return { path: f.path, kind: f.kind, ...(how ? { resolution: how } : {}) };
+      const r = f.kind === 'conflict' ? resolutions.get(f.path) : undefined;
+      return { path: f.path, kind: f.kind, ...(r ? { resolution: r.how } : {}), ...(r?.how === 'unresolved' ? { unresolvedRegions: r.regions ?? 0 } : {}) };
     });
 }

@@ -1,18 +1,28 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { FixtureServer, MarketplaceFixture, type FixtureTemplate } from '../../helpers/marketplaceFixture';
 import { activate, runCommand, setUserSetting, waitUntil, withSettings, workspaceDir } from './support';
 
-const V1: FixtureTemplate = { id: 'notes', version: '1.0.0', files: { 'NOTES.md': '# {{projectName}}\nline 2\nline 3\n', 'KEEP.md': 'kept\n' } };
-const V2: FixtureTemplate = { id: 'notes', version: '2.0.0', files: { 'NOTES.md': '# {{projectName}}\nline 2 from v2\nline 3\n', 'KEEP.md': 'kept\n', 'NEW.md': 'new in v2\n' } };
+const V1: FixtureTemplate = { id: 'notes', version: '1.0.0', files: { 'NOTES.md': '# {{projectName}}\nline 2\nline 3\n', 'KEEP.md': 'kept\n', 'LOGO.bin': 'logo v1\u0000' } };
+const V2: FixtureTemplate = { id: 'notes', version: '2.0.0', files: { 'NOTES.md': '# {{projectName}}\nline 2 from v2\nline 3\n', 'KEEP.md': 'kept\n', 'NEW.md': 'new in v2\n', 'LOGO.bin': 'logo v2\u0000' } };
+
+const V4: FixtureTemplate = {
+  ...V2,
+  version: '4.0.0',
+  variables: [
+    { name: 'projectName', prompt: 'Project name', default: 'demo', pattern: '[a-z-]+' },
+    { name: 'owner', prompt: 'Owner', pattern: '[a-z]+' },
+  ],
+  files: { ...V2.files, 'NOTES.md': '# {{projectName}}\nline 2 from v3\nline 3\n', 'KEEP.md': 'kept by {{owner}}\n' },
+};
 
 interface UpdateResult {
   status: string;
   fromVersion?: string;
   toVersion?: string;
-  files: { path: string; kind: string; resolution?: string }[];
+  files: { path: string; kind: string; resolution?: string; unresolvedRegions?: number }[];
   conflicts?: string[];
   message?: string;
 }
@@ -33,6 +43,10 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
   let server: FixtureServer;
   let fixture: MarketplaceFixture;
   const dir = () => join(workspaceDir(), 'update-e2e');
+  /** The folder's bytes just before, and just after, the merge update (for Undo and Redo). */
+  let beforeUpdate: Map<string, string | undefined>;
+  let afterUpdate: Map<string, string | undefined>;
+  const snapshot = () => new Map(['NOTES.md', 'KEEP.md', 'NEW.md', 'LOGO.bin', '.template-marketplace.json'].map((f) => [f, existsSync(join(dir(), f)) ? readFileSync(join(dir(), f), 'utf8') : undefined]));
 
   before(async () => {
     fixture = new MarketplaceFixture([V1]);
@@ -94,6 +108,7 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
 
   it('Update on a conflicting file opens the merge editor; accepting it writes the merged file and updates the record', async () => {
     const { api } = await activate();
+    beforeUpdate = snapshot();
     const running = runCommand<UpdateResult>('updateTemplate', { id: 'upd/notes', dir: dir(), merge: true, confirmed: true });
     await waitUntil(() => mergeTabs().length === 1, 'the merge editor shows the conflicting file');
     const tab = mergeTabs()[0]!;
@@ -106,7 +121,9 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
     // Resolve as a user does: edit the result, save it, close the merge editor.
     const merged = '# acme\nline 2 edited by me, and from v2\nline 3\n';
     const result = await vscode.workspace.openTextDocument(input.result);
-    // The merge editor rewrites the result as it initialises: edit until the user's text stays.
+    // The merge editor rewrites the result as it initialises (markers out, the base in their place):
+    // wait for that, then edit until the user's text stays.
+    await waitUntil(() => !/^<{7}/m.test(result.getText()), 'the merge editor has initialised the result');
     await waitUntil(async () => {
       const edit = new vscode.WorkspaceEdit();
       edit.replace(input.result, new vscode.Range(result.positionAt(0), result.positionAt(result.getText().length)), merged);
@@ -119,6 +136,7 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
     assert.equal(r.status, 'updated', JSON.stringify(r));
     assert.deepEqual([r.fromVersion, r.toVersion], ['1.0.0', '2.0.0']);
     assert.deepEqual(r.files, [
+      { path: 'LOGO.bin', kind: 'update' },
       { path: 'NEW.md', kind: 'added' },
       { path: 'NOTES.md', kind: 'conflict', resolution: 'merged' },
     ]);
@@ -130,6 +148,27 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
     await api.installed.refresh();
     const row = await findInstalled(api, 'upd/notes');
     assert.match(String(api.installed.getTreeItem(row).description), /^2\.0\.0 · /);
+    afterUpdate = snapshot();
+  });
+
+  it('one Undo in an editor takes the whole update back, files and record, on disk; Redo applies it again', async () => {
+    const { api } = await activate();
+    // As a user would: in the editor of an updated file, Edit > Undo.
+    await vscode.window.showTextDocument(vscode.Uri.file(join(dir(), 'NOTES.md')));
+    await vscode.commands.executeCommand('undo');
+    const unsaved = () => vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.fsPath.startsWith(dir())).map((d) => d.uri.fsPath);
+    await waitUntil(() => same(snapshot(), beforeUpdate) && unsaved().length === 0, 'the folder is back to its bytes before the update, nothing left unsaved').catch((err: Error) => {
+      throw new Error(`${err.message}\non disk: ${JSON.stringify([...snapshot()])}\nbefore: ${JSON.stringify([...beforeUpdate])}\nunsaved: ${unsaved().join(', ')}`);
+    });
+    assert.equal(existsSync(join(dir(), 'NEW.md')), false, 'the added file is gone');
+    assert.equal(readFileSync(join(dir(), 'LOGO.bin'), 'utf8'), 'logo v1\u0000', 'a binary file has its old bytes again');
+    await api.installed.refresh();
+    const description = String(api.installed.getTreeItem(await findInstalled(api, 'upd/notes')).description);
+    assert.match(description, /update available: 2\.0\.0/, `the record says 1.0.0 again: ${description}`);
+
+    await vscode.commands.executeCommand('redo');
+    await waitUntil(() => same(snapshot(), afterUpdate) && unsaved().length === 0, 'the folder is updated again, nothing left unsaved');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('refuses an unresolved conflict through its arguments and writes nothing', async () => {
@@ -150,21 +189,7 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
 
   it('asks for a variable the new version adds: refused without an answer, applied with one', async () => {
     const { api } = await activate();
-    const v3Notes = '# {{projectName}}\nline 2 from v3\nline 3\n';
-    fixture.publish(
-      [
-        {
-          ...V2,
-          version: '4.0.0',
-          variables: [
-            { name: 'projectName', prompt: 'Project name', default: 'demo', pattern: '[a-z-]+' },
-            { name: 'owner', prompt: 'Owner', pattern: '[a-z]+' },
-          ],
-          files: { ...V2.files, 'NOTES.md': v3Notes, 'KEEP.md': 'kept by {{owner}}\n' },
-        },
-      ],
-      { version: 4 },
-    );
+    fixture.publish([V4], { version: 4 });
     await (await api.client()).refresh({ force: true });
     const refused = await runCommand<UpdateResult & { code?: string }>('updateTemplate', { id: 'notes', dir: dir(), confirmed: true });
     assert.deepEqual([refused.status, refused.code], ['failed', 'E_UPDATE_VARIABLES'], JSON.stringify(refused));
@@ -175,7 +200,37 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
     const record = JSON.parse(readFileSync(join(dir(), '.template-marketplace.json'), 'utf8')) as { entries: { template: { version: string }; variables: Record<string, string> }[] };
     assert.deepEqual([record.entries[0]!.template.version, record.entries[0]!.variables.owner], ['4.0.0', 'ops']);
   });
+
+  it('a merge completed with a conflict left says so (the region keeps the installed text), not "resolved"', async () => {
+    const { api } = await activate();
+    // Installed: 4.0.0. The user changes line 2 again; v5 changes it too.
+    writeFileSync(join(dir(), 'NOTES.md'), '# acme\nline 2 mine again\nline 3\n');
+    fixture.publish([{ ...V4, version: '5.0.0', files: { ...V4.files, 'NOTES.md': '# {{projectName}}\nline 2 from v5\nline 3\n' } }], { version: 5 });
+    await (await api.client()).refresh({ force: true });
+    const running = runCommand<UpdateResult>('updateTemplate', { id: 'upd/notes', dir: dir(), merge: true, confirmed: true });
+    await waitUntil(() => mergeTabs().length === 1, 'the merge editor shows the conflicting file');
+    const tab = mergeTabs()[0]!;
+    const result = await vscode.workspace.openTextDocument(mergeInputOf(tab)!.result);
+    // The merge editor replaces the markers with its own state: the unhandled region shows the base.
+    await waitUntil(() => !/^<{7}/m.test(result.getText()), 'the merge editor has initialised the result');
+    // "Complete with Conflicts": save the result as it is and close.
+    assert.ok(await result.save());
+    await vscode.window.tabGroups.close(tab);
+
+    const r = await running;
+    assert.equal(r.status, 'updated', JSON.stringify(r));
+    assert.deepEqual(
+      r.files.find((f) => f.path === 'NOTES.md'),
+      { path: 'NOTES.md', kind: 'conflict', resolution: 'unresolved', unresolvedRegions: 1 },
+      'reported as left unresolved, not as resolved in the merge editor',
+    );
+    assert.equal(readFileSync(join(dir(), 'NOTES.md'), 'utf8'), '# acme\nline 2 from v3\nline 3\n', "the region holds the installed version's (4.0.0) text");
+  });
 });
+
+function same(a: Map<string, string | undefined>, b: Map<string, string | undefined>): boolean {
+  return [...a].every(([k, v]) => b.get(k) === v);
+}
 
 async function findInstalled(api: Awaited<ReturnType<typeof activate>>['api'], ref: string) {
   for (const folder of await api.installed.getChildren()) {

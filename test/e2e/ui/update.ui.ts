@@ -123,6 +123,9 @@ uiTest(
           if (attempt >= 3) throw err;
         }
       }
+      const recordPath = join(workspace, '.template-marketplace.json');
+      const glossaryPath = join(workspace, 'GLOSSARY.md');
+      const beforeV3 = { record: readFileSync(recordPath, 'utf8'), glossary: readFileSync(glossaryPath, 'utf8') };
       await wb.runCommand('Template Marketplace: Update Template...');
       await wb.quickInputMessage().getByText(/Who owns these notes/).waitFor({ state: 'visible', timeout: 60_000 });
       await wb.quickInputBox.fill('Not Valid');
@@ -135,6 +138,28 @@ uiTest(
       await poll(() => readFileSync(join(workspace, 'GLOSSARY.md'), 'utf8').includes('Owned by ops.'), 'the new variable is rendered');
       // The record is saved last, after the files.
       await poll(() => /"owner": "ops"/.test(readFileSync(join(workspace, '.template-marketplace.json'), 'utf8')), 'the record has the new answer');
+
+      // Undo, as a user would: Ctrl+Z in the editor of an updated file. (VS Code 1.139 undoes the
+      // whole update at once; should it ask "undo across all files?", the user says all files.)
+      await wb.runCommand('View: Close All Editors');
+      await wb.runCommand('View: Show Explorer');
+      await wb.treeItem(/^GLOSSARY\.md/).first().click();
+      await page.getByRole('tab', { name: /GLOSSARY\.md/ }).first().waitFor({ state: 'visible' });
+      await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+Z');
+      const undone = () => readFileSync(recordPath, 'utf8') === beforeV3.record && readFileSync(glossaryPath, 'utf8') === beforeV3.glossary;
+      const acrossFiles = page.locator('.monaco-dialog-box').getByRole('button', { name: /^Undo in \d+ Files$/ });
+      for (let i = 0; i < 150 && !undone(); i++) {
+        if (await acrossFiles.isVisible()) {
+          log('VS Code asked to undo across all files');
+          await acrossFiles.click();
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(undone(), 'one Undo puts the files and the record back on disk, byte for byte');
+      assert.match(readFileSync(glossaryPath, 'utf8'), /^# Glossary\n$/);
+      assert.equal(await page.locator('.tab.dirty').count(), 0, 'nothing is left unsaved');
+      await screenshot('update-7-undone');
     } catch (err) {
       // What the window showed when it failed, before restoring the settings changes it.
       await screenshot('update-failed-before-restore').catch(() => undefined);

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FileUpdate, UpdatePlan } from '../../../src/core';
+import { merge3 } from '../../../src/core/update/merge3';
 import { ArgumentError, parseUpdateArgs } from '../../../src/extension/commands/args';
+import { mergeOutcome } from '../../../src/extension/update/regions';
 import { changedFiles, changeRows, conflictsOf, countsText, hasConflictMarkers, isMergeable, isText, writtenCount, type Resolution } from '../../../src/extension/update/summary';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -51,6 +53,33 @@ describe('update summary', () => {
       { path: 'i.bin', kind: 'conflict', resolution: 'ours' },
     ]);
     assert.equal(countsText([]), 'no file changes');
+  });
+
+  it('says so when a merge was completed with conflicting regions left (not "resolved")', () => {
+    const resolutions = new Map<string, Resolution>([
+      ['h.md', { bytes: bytes('old text kept\n'), how: 'unresolved', regions: 2 }],
+      ['i.bin', { bytes: Uint8Array.of(0, 1), how: 'ours' }],
+    ]);
+    const rows = changeRows(PLAN, resolutions);
+    const h = rows.find((r) => r.path === 'h.md')!;
+    assert.equal(h.word, "conflict: 2 regions left unresolved, with the installed version's text");
+    assert.equal(h.icon, 'warning');
+    assert.match(countsText(rows), / · 1 conflict resolved · 2 conflicting regions left unresolved$/, 'only i.bin counts as resolved');
+    assert.deepEqual(changedFiles(PLAN, resolutions).find((f) => f.path === 'h.md'), { path: 'h.md', kind: 'conflict', resolution: 'unresolved', unresolvedRegions: 2 });
+    const one = changeRows(PLAN, new Map([['h.md', { bytes: bytes('x\n'), how: 'unresolved', regions: 1 } satisfies Resolution]]));
+    assert.equal(one.find((r) => r.path === 'h.md')!.word, "conflict: 1 region left unresolved, with the installed version's text");
+    const markers = changeRows(PLAN, new Map([['h.md', { bytes: bytes('<<<<<<<\n'), how: 'markers' } satisfies Resolution]]));
+    assert.match(countsText(markers), / · 1 file with conflict markers$/);
+  });
+
+  it('judges a completed merge: merged, markers left, or regions left with the base text', () => {
+    const initial = merge3('a\nb\nc\nd\ne\n', 'a\nB mine\nc\nd\ne\n', 'a\nB v2\nc\nd\ne\n').text;
+    assert.deepEqual(mergeOutcome(initial, 'a\nB both\nc\nd\ne\n'), { how: 'merged' });
+    assert.deepEqual(mergeOutcome(initial, initial), { how: 'markers' });
+    const left = mergeOutcome(initial, 'a\nb\nc\nd\ne\n');
+    assert.equal(left.how, 'unresolved');
+    assert.equal(left.how === 'unresolved' && left.regions, 1);
+    assert.equal(left.how === 'unresolved' && hasConflictMarkers(left.withMarkers), true, 'written with markers on request');
   });
 
   it('sends only text that both sides changed to the merge editor', () => {
