@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { IntegrityError } from '../errors';
 import { scanStore, type DiskLayout, type StoredFile, type StoreScan } from './diskLayout';
-import { readIfExists, removeFile, statIfExists } from './fsUtil';
-import { parseRecord, type KeyRecord } from './record';
+import { readHead, removeFile, statIfExists } from './fsUtil';
+import { holdsValue, parseRecordHead, type KeyRecord } from './record';
 
 /**
  * Space reclaiming for the disk cache: LRU eviction down to the byte budget, and the full `gc`
@@ -53,7 +53,7 @@ export async function sweep(ctx: SweepContext): Promise<GcResult> {
   for (const { file, record } of await loadRecords(ctx, scan.records, result)) {
     const { sha256, expiresAt } = record.meta;
     const expiredForLong = now > expiresAt + ctx.keepStaleMs;
-    if (record.inline) {
+    if (holdsValue(record)) {
       // Holds its value itself: no blob to find or to keep.
       if (expiredForLong) await removeCounted(file, result, 'removedEntries');
       continue;
@@ -83,7 +83,7 @@ export async function evictOverBudget(ctx: SweepContext, scan: StoreScan): Promi
   if (scan.bytes <= ctx.maxBytes) return result;
   const loaded = await loadRecords(ctx, scan.records, result);
   const references = new Map<string, number>();
-  for (const { record } of loaded) if (!record.inline) references.set(record.meta.sha256, (references.get(record.meta.sha256) ?? 0) + 1);
+  for (const { record } of loaded) if (!holdsValue(record)) references.set(record.meta.sha256, (references.get(record.meta.sha256) ?? 0) + 1);
   // Recount from what survived loading: records may have vanished or been dropped as corrupt.
   let total = loaded.reduce((sum, { file }) => sum + file.size, 0);
   for (const blob of scan.blobs.values()) total += blob.size;
@@ -101,7 +101,7 @@ export async function evictOverBudget(ctx: SweepContext, scan: StoreScan): Promi
     if (total <= ctx.maxBytes) break;
     await removeCounted(file, result, 'removedEntries');
     total -= file.size;
-    if (record.inline) continue;
+    if (holdsValue(record)) continue;
     const sha256 = record.meta.sha256;
     const left = (references.get(sha256) ?? 1) - 1;
     references.set(sha256, left);
@@ -114,14 +114,21 @@ export async function evictOverBudget(ctx: SweepContext, scan: StoreScan): Promi
   return result;
 }
 
-/** Reads the listed records; vanished ones are skipped, corrupt ones dropped, reported and counted. */
+/** A record header longer than this is not one the cache wrote. */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+/**
+ * Reads the headers of the listed records (a record holding a 1 MB value is not read whole: its
+ * value is checked when it is served, not here); vanished ones are skipped, corrupt ones dropped,
+ * reported and counted. Sizes come from the scan's `stat`, so they count the values too.
+ */
 async function loadRecords(ctx: SweepContext, files: readonly StoredFile[], result: GcResult): Promise<LoadedRecord[]> {
   const loaded: LoadedRecord[] = [];
   for (const file of files) {
-    const data = await readIfExists(file.path);
-    if (!data) continue;
+    const head = await readHead(file.path, MAX_HEADER_BYTES);
+    if (!head) continue;
     try {
-      loaded.push({ file, record: parseRecord(data, file.path) });
+      loaded.push({ file, record: parseRecordHead(head.data, head.complete, file.path) });
     } catch (err) {
       if (!(err instanceof IntegrityError)) throw err;
       await removeCounted(file, result, 'removedEntries');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { close, fstat, open, read, readFile as readFileCallback, type Stats } from 'node:fs';
-import { mkdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open as openHandle, rename, rm, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -69,7 +69,7 @@ export function isTempName(name: string): boolean {
  * No fsync: a cache may lose recent writes on power loss, and a torn file fails the reader's
  * digest check and becomes a miss, so durability is not worth a disk flush per entry.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array, mtimeMs?: number): Promise<void> {
+export async function writeFileAtomic(path: string, data: readonly Uint8Array[], mtimeMs?: number): Promise<void> {
   const temp = `${path}.${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
   try {
     await writeNewFile(temp, data);
@@ -89,7 +89,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array, mtimeMs?: 
  * file, which fails that check, is dropped and refetched, exactly like a file torn on disk. The
  * rename saved was one of the two metadata operations per package on a cold batch.
  */
-export async function writeFileFresh(path: string, data: Uint8Array, mtimeMs?: number): Promise<void> {
+export async function writeFileFresh(path: string, data: readonly Uint8Array[], mtimeMs?: number): Promise<void> {
   try {
     await writeNewFile(path, data);
   } catch (err) {
@@ -109,14 +109,50 @@ function isAlreadyThere(err: unknown): boolean {
 }
 
 /** Creates a file, recreating its folder once if someone deleted it (a manual wipe, another window's `clear`). */
-async function writeNewFile(path: string, data: Uint8Array): Promise<void> {
+async function writeNewFile(path: string, chunks: readonly Uint8Array[]): Promise<void> {
+  let file: FileHandle;
   try {
-    await writeFile(path, data, { flag: 'wx' });
+    file = await openHandle(path, 'wx');
   } catch (err) {
     if (!isNotFound(err)) throw err;
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, data, { flag: 'wx' });
+    file = await openHandle(path, 'wx');
   }
+  try {
+    await writeAll(file, chunks);
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Writes `chunks` in order with `writev`: a record's header and its value go down in one call,
+ * without first copying a large value into one buffer with its header. A short write (rare:
+ * signals, a nearly full disk) continues where it stopped.
+ */
+async function writeAll(file: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
+  let rest = chunks.filter((chunk) => chunk.byteLength > 0);
+  let position = 0;
+  while (rest.length > 0) {
+    const { bytesWritten } = await file.writev(rest, position);
+    if (bytesWritten === 0) throw Object.assign(new Error(`writev wrote nothing to the cache file`), { code: 'EIO' });
+    position += bytesWritten;
+    rest = skipBytes(rest, bytesWritten);
+  }
+}
+
+/** The chunks left after the first `count` bytes of them. */
+function skipBytes(chunks: readonly Uint8Array[], count: number): Uint8Array[] {
+  const left: Uint8Array[] = [];
+  for (const chunk of chunks) {
+    if (count >= chunk.byteLength) {
+      count -= chunk.byteLength;
+      continue;
+    }
+    left.push(count > 0 ? chunk.subarray(count) : chunk);
+    count = 0;
+  }
+  return left;
 }
 
 /** Reads a whole file; `undefined` if it is not there (any more). */
@@ -152,6 +188,42 @@ export async function readWithMtime(path: string): Promise<{ data: Uint8Array; m
       filled += bytesRead;
     }
     return { data: filled === data.byteLength ? data : data.subarray(0, filled), mtimeMs: stats.mtimeMs };
+  } finally {
+    await closeFast(fd);
+  }
+}
+
+/** Bytes `readHead` reads at first; a record's header is a few hundred bytes. */
+const HEAD_CHUNK = 4 * 1024;
+
+/**
+ * Reads the start of a file up to its first newline (or its end), at most `maxBytes`: a record's
+ * header without its value. `complete` says whether the whole file was read. `undefined` if the
+ * file is not there (any more).
+ */
+export async function readHead(path: string, maxBytes: number): Promise<{ data: Uint8Array; complete: boolean } | undefined> {
+  let fd: number;
+  try {
+    fd = await openFast(path, 'r');
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+  try {
+    let data = new Uint8Array(Math.min(HEAD_CHUNK, maxBytes));
+    let filled = 0;
+    for (;;) {
+      const { bytesRead } = await readFast(fd, data, filled, data.byteLength - filled, filled);
+      if (bytesRead === 0) return { data: data.subarray(0, filled), complete: true };
+      const searchFrom = filled;
+      filled += bytesRead;
+      if (data.subarray(searchFrom, filled).includes(0x0a) || filled === maxBytes) return { data: data.subarray(0, filled), complete: false };
+      if (filled === data.byteLength) {
+        const grown = new Uint8Array(Math.min(data.byteLength * 2, maxBytes));
+        grown.set(data);
+        data = grown;
+      }
+    }
   } finally {
     await closeFast(fd);
   }

@@ -29,8 +29,11 @@ describe('DiskCache', () => {
     return join(dir.path, 'blobs', sha256.slice(0, 2), sha256);
   }
 
-  async function readRecord(key: string): Promise<{ key: string; compression: string; meta: { sha256: string } }> {
-    return JSON.parse(await readFile(recordPath(key), 'utf8')) as { key: string; compression: string; meta: { sha256: string } };
+  /** The record's header: its whole file (v1, naming a blob) or its first line (v2, the value follows). */
+  async function readRecord(key: string): Promise<{ v: number; key: string; compression: string; meta: { sha256: string } }> {
+    const file = await readFile(recordPath(key));
+    const newline = file.indexOf(0x0a);
+    return JSON.parse((newline < 0 ? file : file.subarray(0, newline)).toString('utf8')) as { v: number; key: string; compression: string; meta: { sha256: string } };
   }
 
   beforeEach(async () => {
@@ -61,17 +64,34 @@ describe('DiskCache', () => {
     assert.equal(await cache.get('b'), undefined);
   });
 
-  it('lays out a JSON record per key and a deflated, content-addressed blob', async () => {
+  it('lays out one file per key: a JSON header line, then the deflated value, with no blob', async () => {
     const cache = await open();
     const bytes = makePayload('catalog', 1, 'json', 50_000);
     const { meta, storedBytes } = await cache.set('https://example.test/catalog.json', bytes);
     const record = await readRecord('https://example.test/catalog.json');
+    assert.equal(record.v, 2);
     assert.equal(record.key, 'https://example.test/catalog.json');
+    assert.equal(record.compression, 'deflate');
+    assert.equal(record.meta.sha256, meta.sha256);
+    const file = await readFile(recordPath('https://example.test/catalog.json'));
+    assert.equal(file.byteLength - (file.indexOf(0x0a) + 1), storedBytes, 'the value follows the header line');
+    assert.ok(storedBytes < bytes.byteLength / 4, `JSON compresses (${storedBytes} of ${bytes.byteLength})`);
+    await assert.rejects(readFile(blobPath(meta.sha256)), { code: 'ENOENT' });
+    assert.deepEqual(await cache.stats(), { entries: 1, blobs: 0, bytes: file.byteLength });
+    assert.deepEqual((await cache.get('https://example.test/catalog.json'))?.bytes, bytes);
+  });
+
+  it('with inlineMaxBytes, lays out a v1 record naming a deflated, content-addressed blob', async () => {
+    const cache = await open({ inlineMaxBytes: 16 * 1024 });
+    const bytes = makePayload('catalog', 1, 'json', 50_000);
+    const { meta, storedBytes } = await cache.set('https://example.test/catalog.json', bytes);
+    const record = await readRecord('https://example.test/catalog.json');
+    assert.equal(record.v, 1);
     assert.equal(record.compression, 'deflate');
     assert.equal(record.meta.sha256, meta.sha256);
     const blob = await readFile(blobPath(meta.sha256));
     assert.equal(blob.byteLength, storedBytes);
-    assert.ok(storedBytes < bytes.byteLength / 4, `JSON compresses (${storedBytes} of ${bytes.byteLength})`);
+    assert.deepEqual((await cache.get('https://example.test/catalog.json'))?.bytes, bytes);
   });
 
   it('stores data that deflate cannot shrink (a zip package) raw', async () => {
@@ -93,8 +113,15 @@ describe('DiskCache', () => {
     assert.deepEqual((await cache.get('small'))?.bytes, small);
   });
 
-  it('stores identical content under two keys once', async () => {
-    const cache = await open();
+  it('stores each key in its own record by default, and identical content under two blob keys once', async () => {
+    const inRecords = await open({ dir: join(dir.path, 'records') });
+    const shared = makePayload('shared', 1, 'json', 20_000);
+    await inRecords.set('one', shared);
+    await inRecords.set('two', shared);
+    assert.deepEqual({ ...(await inRecords.stats()), bytes: 0 }, { entries: 2, blobs: 0, bytes: 0 });
+    await inRecords.close();
+
+    const cache = await open({ inlineMaxBytes: 0 }); // blobs: what is shared
     const bytes = makePayload('shared', 1, 'json', 20_000);
     await cache.set('one', bytes);
     await cache.set('two', bytes);

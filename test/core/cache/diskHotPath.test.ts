@@ -54,9 +54,9 @@ describe('DiskCache hot paths', () => {
 
   it('on the real clock, writes leave file times to the file system', async () => {
     const before = Date.now();
-    const cache = await DiskCache.open({ dir: dir.path, maxBytes: 10_000_000, ttlMs: MINUTE });
+    const cache = await DiskCache.open({ dir: dir.path, maxBytes: 10_000_000, ttlMs: MINUTE, inlineMaxBytes: 16 * 1024 });
     opened.push(cache);
-    const { meta } = await cache.set('a', makePayload('a', 1, 'random', 30_000));
+    const { meta } = await cache.set('a', makePayload('a', 1, 'random', 30_000)); // over inlineMaxBytes: record and blob
     for (const path of [recordPath('a'), blobPath(meta.sha256)]) {
       const time = await mtime(path);
       assert.ok(time >= before - 2000 && time <= Date.now() + 2000, `${path}: ${time}`);
@@ -110,7 +110,7 @@ describe('DiskCache hot paths', () => {
   });
 
   it('rewrites a blob a crash left truncated when the same content is stored again', async () => {
-    const cache = await open();
+    const cache = await open({ inlineMaxBytes: 0 });
     const bytes = makePayload('pkg', 1, 'random', 20_000);
     const { meta } = await cache.set('k', bytes);
     await truncate(blobPath(meta.sha256), 10);
@@ -118,7 +118,17 @@ describe('DiskCache hot paths', () => {
     assert.deepEqual((await cache.get('k'))?.bytes, bytes);
   });
 
-  it('keeps a small value in its record: one file written and read, no blob', async () => {
+  it('rewrites a record holding a large value that a crash left truncated when it is stored again', async () => {
+    const cache = await open();
+    const bytes = makePayload('pkg', 1, 'random', 1024 * 1024);
+    await cache.set('k', bytes);
+    await truncate(recordPath('k'), 300_000);
+    await cache.set('k', bytes);
+    assert.deepEqual((await cache.get('k'))?.bytes, bytes);
+    assert.deepEqual(corrupt, [], 'replaced whole before any read saw the torn file');
+  });
+
+  it('keeps a value in its record: one file written and read, no blob', async () => {
     const cache = await open();
     const small = makePayload('pkg', 1, 'random', 4000);
     const { meta } = await cache.set('small', small);
@@ -129,12 +139,55 @@ describe('DiskCache hot paths', () => {
     assert.deepEqual(new Uint8Array(file.subarray(newline + 1)), small, 'the value follows its header, raw');
     const hit = await cache.get('small', { sha256: meta.sha256, size: small.byteLength });
     assert.deepEqual(hit?.bytes, small);
-    assert.equal(hit?.bytes.buffer.byteLength, small.byteLength, 'served as its own bytes, not a view of the file');
+    assert.equal(hit?.bytes.buffer.byteLength, file.byteLength, 'served as a view of the file read, not a copy of the value');
     assert.deepEqual(await cache.stats(), { entries: 1, blobs: 0, bytes: file.byteLength });
 
-    const big = makePayload('big', 1, 'random', 16 * 1024 + 1);
+    const big = makePayload('big', 1, 'random', 1024 * 1024);
     const stored = await cache.set('big', big);
-    assert.ok((await stat(blobPath(stored.meta.sha256))).isFile(), 'over inlineMaxBytes: a blob as before');
+    await assert.rejects(stat(blobPath(stored.meta.sha256)), { code: 'ENOENT' });
+    const bigFile = await readFile(recordPath('big'));
+    assert.deepEqual(new Uint8Array(bigFile.subarray(bigFile.indexOf(0x0a) + 1)), big, 'a 1 MB value in its record too');
+    assert.deepEqual((await cache.get('big', { sha256: stored.meta.sha256, size: big.byteLength }))?.bytes, big);
+    assert.deepEqual(await cache.stats(), { entries: 2, blobs: 0, bytes: file.byteLength + bigFile.byteLength });
+
+    const capped = await open({ dir: join(dir.path, 'capped'), inlineMaxBytes: 16 * 1024 });
+    const over = await capped.set('big', makePayload('big', 1, 'random', 16 * 1024 + 1));
+    assert.ok((await stat(join(dir.path, 'capped', 'blobs', over.meta.sha256.slice(0, 2), over.meta.sha256))).isFile(), 'over a set inlineMaxBytes: a blob as before');
+  });
+
+  it('gc and eviction read record headers only, count values in records at their full size, and keep and collect older blob entries', async () => {
+    const writer = await open({ maxBytes: 100_000_000, inlineMaxBytes: 0 }); // an earlier release: v1 record + blob
+    const cache = await open({ maxBytes: 100_000_000 });
+    const first = makePayload('first', 1, 'random', 1024 * 1024);
+    const old = makePayload('old', 1, 'random', 200_000);
+    const last = makePayload('last', 1, 'random', 1024 * 1024);
+    await cache.set('first', first);
+    clock.advance(1000);
+    const oldMeta = (await writer.set('old', old)).meta;
+    clock.advance(1000);
+    await cache.set('last', last);
+    // A value damaged after its header: gc reads only headers, so it keeps the entry; the read catches it.
+    const lastFile = await readFile(recordPath('last'));
+    lastFile[lastFile.byteLength - 1] = lastFile[lastFile.byteLength - 1]! ^ 0xff;
+    await writeFile(recordPath('last'), lastFile);
+    clock.advance(2 * MINUTE); // the blob is past gc's grace period
+    assert.deepEqual(await cache.gc(), { removedEntries: 0, removedBlobs: 0, freedBytes: 0 }, 'headers parse, the old record still names its blob');
+    assert.equal(await cache.get('last'), undefined);
+    assert.deepEqual(corrupt, ['last']);
+    await cache.set('last', last);
+
+    const oldBlob = (await stat(blobPath(oldMeta.sha256))).size;
+    const sizes = { first: (await stat(recordPath('first'))).size, old: (await stat(recordPath('old'))).size + oldBlob, last: (await stat(recordPath('last'))).size };
+    assert.ok(sizes.first > 1024 * 1024, 'a record counts its value');
+    assert.deepEqual(await cache.stats(), { entries: 3, blobs: 1, bytes: sizes.first + sizes.old + sizes.last });
+    // One byte over budget: the least recently used entry goes, counted at its whole file's size.
+    const tight = await open({ maxBytes: sizes.old + sizes.last + 1 });
+    assert.deepEqual(await tight.gc(), { removedEntries: 1, removedBlobs: 0, freedBytes: sizes.first });
+    assert.equal(await cache.get('first'), undefined);
+    assert.deepEqual((await cache.get('old'))?.bytes, old, 'an entry an earlier release wrote is still read from its blob');
+
+    await cache.delete('old');
+    assert.deepEqual(await cache.gc(), { removedEntries: 0, removedBlobs: 1, freedBytes: oldBlob }, 'its blob goes once no record names it');
   });
 
   it('drops a value in its record when it is truncated or its bytes changed, and reads a miss (refetch)', async () => {
