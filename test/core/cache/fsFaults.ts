@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, readdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, readdir, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve, sep } from 'node:path';
 
@@ -41,8 +41,11 @@ export function patchFs(dir: string, code: 'ENOSPC' | 'EROFS'): () => void {
     throw systemError(code, 'write', String(path));
   });
   patch('open', async (original, path, flags, mode) => {
-    if (below(path) && writes(flags)) throw systemError(code, 'open', String(path));
-    return original(path, flags, mode);
+    if (!below(path) || !writes(flags)) return original(path, flags, mode);
+    if (code === 'EROFS') throw systemError(code, 'open', String(path));
+    // As with writeFile: the file is created and takes the first half of what is written, then the disk is full.
+    const handle = (await original(path, flags, mode)) as FileHandle;
+    return fillingUp(handle, () => systemError(code, 'write', String(path)));
   });
   for (const name of code === 'EROFS' ? ['rename', 'link', 'unlink', 'rm', 'rmdir', 'mkdir', 'utimes', 'copyFile'] : ['mkdir']) {
     patch(name, async (original, ...args) => {
@@ -133,4 +136,22 @@ async function chmodTree(dir: string, dirMode: number, fileMode: number): Promis
     else await chmod(path, fileMode);
   }
   await chmod(dir, dirMode);
+}
+
+/** A handle whose writes store half their bytes, then fail: a disk that fills up mid-write. */
+function fillingUp(handle: FileHandle, full: () => Error): FileHandle {
+  const half = async (chunks: readonly Uint8Array[], position?: number | null) => {
+    const all = Buffer.concat(chunks);
+    await handle.write(all.subarray(0, Math.floor(all.length / 2)), 0, undefined, position ?? undefined);
+    throw full();
+  };
+  return new Proxy(handle, {
+    get(target, name) {
+      if (name === 'writev') return (buffers: Uint8Array[], position?: number | null) => half(buffers, position);
+      if (name === 'write') return (data: Uint8Array | string, ..._rest: unknown[]) => half([typeof data === 'string' ? Buffer.from(data) : data]);
+      if (name === 'writeFile') return (data: Uint8Array | string) => half([typeof data === 'string' ? Buffer.from(data) : data]);
+      const value: unknown = Reflect.get(target, name, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
