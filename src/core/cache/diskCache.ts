@@ -44,7 +44,6 @@
  *   miss (e.g. a sweep deletes a blob a moment before another window re-references it).
  */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { AbortedError, FormatError, IntegrityError } from '../errors';
 import { sha256Hex } from '../format';
 import { decodeBlob, encodeBlob } from './blobCodec';
@@ -417,14 +416,11 @@ function isSystemError(err: unknown): err is NodeJS.ErrnoException {
 }
 
 /**
- * A new cache folder gets its 256 blob fan-out folders at once, so the writes of a first batch do
- * not each stumble on a missing one (a failed create, a mkdir and a retry). An existing folder is
- * left as it is: a fan-out folder deleted since is recreated by the write that misses it.
+ * Only the two top folders. Values live in their records now, so blob fan-out folders are made by
+ * the first write that needs one (writeFileFresh creates a missing folder and retries): making all
+ * 256 up front cost a first start 9-15 ms, and every later disk scan a readdir of each.
  */
 async function createFolders(layout: DiskLayout): Promise<void> {
   await mkdir(layout.keysDir, { recursive: true });
-  const created = await mkdir(layout.blobsDir, { recursive: true });
-  if (created === undefined) return;
-  const fanouts = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-  await Promise.all(fanouts.map((name) => mkdir(join(layout.blobsDir, name), { recursive: true })));
+  await mkdir(layout.blobsDir, { recursive: true });
 }
