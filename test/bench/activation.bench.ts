@@ -27,8 +27,13 @@ const ROOT = resolve(__dirname, '..', '..');
 const PROBE = `
 const Module = require('node:module');
 const load = Module._load;
+// Any member is a function whose members are no-op functions. The namespaces that a bundle's top level
+// reads (commands.js sets its translator from vscode.l10n.t on load) are own keys too, since esbuild's
+// import helper copies only those.
+const member = () => new Proxy(function () {}, { get: () => () => undefined });
+const vscode = new Proxy(Object.fromEntries(['l10n', 'window', 'workspace', 'commands', 'languages', 'env', 'Uri', 'EventEmitter'].map((k) => [k, member()])), { get: (target, key) => target[key] ?? member() });
 Module._load = function (request, ...rest) {
-  if (request === 'vscode') return new Proxy({}, { get: () => new Proxy(function () {}, { get: () => () => undefined }) });
+  if (request === 'vscode') return vscode;
   return load.call(this, request, ...rest);
 };
 const t = process.hrtime.bigint();
