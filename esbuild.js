@@ -32,8 +32,10 @@ function hostTestEntries() {
 }
 
 const builds = [
-  // The extension stays small so that activation is cheap; it requires ./engine.js on first use.
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './engine.js'] },
+  // The extension stays small so that activation is cheap: it requires ./engine.js on first use and
+  // ./commands.js (the command implementations) on the first command.
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './engine.js', './commands.js'] },
+  { ...common, entryPoints: ['src/extension/lazy/commands.ts'], outfile: 'dist/commands.js', external: ['vscode', './engine.js'] },
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/engine.js' },
   {
     ...common,

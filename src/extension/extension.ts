@@ -2,15 +2,17 @@ import * as vscode from 'vscode';
 import type { MarketplaceClient } from '../core';
 import { ClientHost } from './client/clientHost';
 import { preloadEngine } from './client/loadEngine';
+import { deferredCommands } from './commands/deferred';
 import { registerCommands, type CommandTable } from './commands/index';
-import { installAndCacheCommands } from './commands/table';
+import { loadCommands } from './commands/loadCommands';
 import { OptionsBuilder } from './config/options';
 import { TokenStore } from './config/secrets';
 import { ConfigWatcher } from './config/watcher';
 import { Commands } from './constants';
-import { createDashboard, type DashboardApi } from './dashboard/panel';
+import { createDashboard, type DashboardApi } from './dashboard/host';
 import { setTranslator } from './l10n';
 import { createLog } from './log';
+import { registerPreviews } from './preview/host';
 import type { Services } from './services';
 import { BusyCounter } from './state/busy';
 import { InstallSignal } from './state/installSignal';
@@ -21,7 +23,6 @@ import { MergeFileSystem } from './update/mergeFs';
 import { UpdateUndoSaver } from './update/undoSaver';
 import { createTemplatesView, treeApi, type TemplatesTreeApi } from './views/index';
 import { createInstalledView, installedApi, type InstalledTreeApi } from './views/installed/index';
-import { installedCommands } from './commands/installed';
 
 /** What other extensions and the e2e tests can reach: `extensions.getExtension(id).exports`. */
 export interface TemplateMarketplaceApi {
@@ -78,14 +79,19 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
   const templatesView = createTemplatesView(services, installedView.provider);
   context.subscriptions.push(...templatesView.disposables);
 
-  const dashboard = createDashboard(services);
+  const previews = registerPreviews((changed) => loadCommands().createPreviews(services, changed));
+  context.subscriptions.push(...previews.disposables);
+
+  const dashboard = createDashboard(() => loadCommands().createDashboardPanel(services));
   context.subscriptions.push(...dashboard.disposables);
 
+  // Every command but Show Dashboard (whose panel the dashboard host loads) is implemented in
+  // dist/commands.js, required on the first one.
+  const views = { installed: installedView.provider, templates: templatesView.provider, previews: previews.previews };
+  const deferred = Object.values(Commands).filter((id) => id !== Commands.showDashboard);
   const commands: CommandTable = {
-    ...installAndCacheCommands(services),
-    ...templatesView.commands,
-    ...installedCommands(services, { installed: installedView.provider, templates: templatesView.provider }),
-    [Commands.showDashboard]: () => dashboard.dashboard.show(),
+    ...deferredCommands(deferred, () => loadCommands().commandTable(services, views)),
+    [Commands.showDashboard]: () => dashboard.show(),
   };
   context.subscriptions.push(...registerCommands(commands, services));
   // After activation returns, not during it: the user is about to use the engine.
@@ -100,7 +106,7 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
     isBusy: () => busy.busy,
     tree: treeApi(templatesView.provider),
     installed: installedApi(installedView.provider),
-    dashboard: dashboard.dashboard.api,
+    dashboard: dashboard.api,
   };
 }
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { CommandId } from '../constants';
 import { describeError } from '../log';
 import type { Services } from '../services';
-import { showError } from '../ui/errors';
+import { loadCommands } from './loadCommands';
 
 /**
  * A command handler. Menus call it with the clicked node and, in a multi-select tree, the whole
@@ -42,7 +42,8 @@ export function registerCommands(table: CommandTable, services: Services): vscod
           return undefined;
         }
         services.log.error(`${id}: ${describeError(err)}`);
-        void showError(err, services, () => vscode.commands.executeCommand(id, ...raw));
+        // ui/errors.ts is in the deferred bundle: activation never shows an error.
+        void loadCommands().showError(err, services, () => vscode.commands.executeCommand(id, ...raw));
         return undefined;
       }
     }),

@@ -9,20 +9,8 @@ import { notification, parseWebviewMessage, PROTOCOL_VERSION, type ActionId, typ
 import { runAction } from './actions';
 import { DashboardFeed } from './feed';
 import { dashboardHtml, newNonce } from './html';
+import { DASHBOARD_VIEW_TYPE, type DashboardApi } from './host';
 import { MeasureController } from './measure';
-
-export const DASHBOARD_VIEW_TYPE = 'templateMarketplace.dashboard';
-
-/** What the e2e tests (through the extension's API) may see of the dashboard. */
-export interface DashboardApi {
-  isOpen(): boolean;
-  /** The last `metrics/didChange` message posted to the webview. */
-  lastPosted(): HostMessage | undefined;
-  /** Problems the webview reported (CSP violations, uncaught errors). */
-  webviewFailures(): string[];
-  /** How many times a webview of this panel said `webview/ready` (its script ran). */
-  readyCount(): number;
-}
 
 /**
  * The one dashboard panel: created or revealed by Show Dashboard, restored after a reload by the
@@ -212,13 +200,4 @@ export class Dashboard implements vscode.Disposable {
       if (this.#panel) this.#setState({ ...this.#state, running: this.#state.running.filter((a) => a !== action) });
     }
   }
-}
-
-/** Registers the panel, its serializer (restore after reload) and the Show Dashboard command handler. */
-export function createDashboard(services: Services): { dashboard: Dashboard; disposables: vscode.Disposable[] } {
-  const dashboard = new Dashboard(services);
-  const serializer = vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
-    deserializeWebviewPanel: async (panel) => dashboard.revive(panel),
-  });
-  return { dashboard, disposables: [dashboard, serializer] };
 }

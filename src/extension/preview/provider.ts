@@ -27,17 +27,16 @@ const KEEP = 8;
  * language from its extension. Nothing is written anywhere; the engine renders in memory.
  */
 export class TemplatePreviews implements vscode.TextDocumentContentProvider, vscode.DocumentLinkProvider, vscode.Disposable {
-  readonly #changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.#changed.event;
   readonly #data = new Map<string, Promise<PreviewData>>();
   readonly #links = new Map<string, readonly PreviewLink[]>();
   readonly #disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly services: Services) {
+  /** The scheme's providers are registered at activation by host.ts, which owns `changed` and calls in here. */
+  constructor(
+    private readonly services: Services,
+    private readonly changed: vscode.EventEmitter<vscode.Uri>,
+  ) {
     this.#disposables.push(
-      this.#changed,
-      vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, this),
-      vscode.languages.registerDocumentLinkProvider({ scheme: PREVIEW_SCHEME }, this),
       // A rebuilt engine may serve other catalogs: render again on next use.
       services.host.onDidChangeClient(() => this.#data.clear()),
       // An open summary states the verification result; keep it current.
@@ -163,7 +162,7 @@ export class TemplatePreviews implements vscode.TextDocumentContentProvider, vsc
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.uri.scheme !== PREVIEW_SCHEME) continue;
       const target = parsePreviewQuery(doc.uri.query);
-      if (target && target.file === undefined && wanted.has(target.ref)) this.#changed.fire(doc.uri);
+      if (target && target.file === undefined && wanted.has(target.ref)) this.changed.fire(doc.uri);
     }
   }
 

@@ -1,9 +1,6 @@
 import * as vscode from 'vscode';
-import type { CommandTable } from '../commands/index';
 import { ContextKeys, Views } from '../constants';
-import { TemplatePreviews } from '../preview/provider';
 import type { Services } from '../services';
-import { createViewCommands } from './commands';
 import { setContext } from './context';
 import { isFiltered } from './model';
 import type { MarketplaceNode } from './nodes';
@@ -27,23 +24,21 @@ export interface TemplatesTreeApi {
 }
 
 /**
- * The Marketplace view (tree, title actions, read-only previews). The composition root pushes
- * `disposables` into `context.subscriptions` and registers `commands` with the rest of the table.
+ * The Marketplace view's tree. The composition root pushes `disposables` into `context.subscriptions`;
+ * the view's commands (views/commands.ts) are in the deferred bundle and get `provider` from it.
  */
 export function createTemplatesView(
   services: Services,
   installed?: InstalledTreeProvider,
-): { disposables: vscode.Disposable[]; commands: CommandTable; provider: TemplatesTreeProvider } {
+): { disposables: vscode.Disposable[]; provider: TemplatesTreeProvider } {
   const provider = new TemplatesTreeProvider(services, installed);
   const view = vscode.window.createTreeView(Views.templates, { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
   provider.attach(view);
-  const previews = new TemplatePreviews(services);
   // Start from known key values: the welcome view and Clear Filter show only when they apply.
   void setContext(ContextKeys.filtered, isFiltered(provider.filter));
   void setContext(ContextKeys.loadFailed, false);
   return {
-    disposables: [provider, view, previews],
-    commands: createViewCommands({ services, provider, previews }),
+    disposables: [provider, view],
     provider,
   };
 }

@@ -7,6 +7,7 @@ const REQUIRED = [
   'extension/package.nls.json',
   'extension/dist/extension.js',
   'extension/dist/engine.js',
+  'extension/dist/commands.js',
   'extension/dist/webview/dashboard.js',
   'extension/dist/webview/dashboard.css',
   'extension/media/templates.svg',
