@@ -171,13 +171,8 @@ export async function readIfExists(path: string): Promise<Uint8Array | undefined
  * anyway); `undefined` if it is not there (any more).
  */
 export async function readWithMtime(path: string): Promise<{ data: Uint8Array; mtimeMs: number } | undefined> {
-  let fd: number;
-  try {
-    fd = await openFast(path, 'r');
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  const fd = await openIfExists(path);
+  if (fd === undefined) return undefined;
   try {
     const stats = await fstatFast(fd);
     const data = new Uint8Array(stats.size);
@@ -193,6 +188,15 @@ export async function readWithMtime(path: string): Promise<{ data: Uint8Array; m
   }
 }
 
+async function openIfExists(path: string): Promise<number | undefined> {
+  try {
+    return await openFast(path, 'r');
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
 /** Bytes `readHead` reads at first; a record's header is a few hundred bytes. */
 const HEAD_CHUNK = 4 * 1024;
 
@@ -202,13 +206,8 @@ const HEAD_CHUNK = 4 * 1024;
  * file is not there (any more).
  */
 export async function readHead(path: string, maxBytes: number): Promise<{ data: Uint8Array; complete: boolean } | undefined> {
-  let fd: number;
-  try {
-    fd = await openFast(path, 'r');
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  const fd = await openIfExists(path);
+  if (fd === undefined) return undefined;
   try {
     let data = new Uint8Array(Math.min(HEAD_CHUNK, maxBytes));
     let filled = 0;
