@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FixtureServer, MarketplaceFixture, type FixtureTemplate } from '../../helpers/marketplaceFixture';
-import { activate, runCommand, setUserSetting, waitUntil, withSettings, workspaceDir } from './support';
+import { activate, restoreSampleMarketplace, runCommand, setUserSetting, useOnlyMarketplace, waitUntil, withSettings, workspaceDir } from './support';
 
 const SLOW: FixtureTemplate = { id: 'slow', version: '1.0.0', files: { 'SLOW.md': '# {{projectName}}\n' } };
 const PACKAGE = 'packages/slow-1.0.0.zip';
@@ -20,9 +20,7 @@ describe('Reopening the engine during an install', () => {
     fixture = new MarketplaceFixture([SLOW]);
     server = await FixtureServer.start(fixture);
     const { api } = await activate();
-    await api.client();
-    await withSettings(api, () => setUserSetting('templateMarketplace', 'marketplaces', [{ id: 'slow', url: server.url, publicKey: fixture.publicKey, name: 'Slow' }]));
-    const client = await withSettings(api, () => setUserSetting('templateMarketplace', 'includeSampleMarketplace', false));
+    const client = await useOnlyMarketplace(api, { id: 'slow', url: server.url, publicKey: fixture.publicKey, name: 'Slow' });
     assert.deepEqual(client.status().map((s) => s.id), ['slow']);
   });
 
@@ -30,12 +28,7 @@ describe('Reopening the engine during an install', () => {
     const { api } = await activate();
     await setUserSetting('templateMarketplace', 'network.timeoutSeconds', undefined);
     await setUserSetting('templateMarketplace', 'network.retries', undefined);
-    await setUserSetting('templateMarketplace', 'marketplaces', undefined);
-    await setUserSetting('templateMarketplace', 'includeSampleMarketplace', undefined);
-    await waitUntil(async () => {
-      const client = await api.client().catch(() => undefined);
-      return JSON.stringify(client?.status().map((s) => s.id)) === '["samples"]';
-    }, 'the engine serves the sample marketplace again');
+    await restoreSampleMarketplace(api);
     await server.close();
   });
 

@@ -65,3 +65,21 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, what: s
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Serves only `source` (the sample switched off), one settings change per reopen of the engine. */
+export async function useOnlyMarketplace(api: TemplateMarketplaceApi, source: { id: string; url: string; publicKey: string; name: string }): ReturnType<TemplateMarketplaceApi['client']> {
+  await api.client(); // settings changes reopen an engine that is in use
+  // One change per reopen: two changes in one wait could reopen twice under a running command.
+  await withSettings(api, () => setUserSetting('templateMarketplace', 'marketplaces', [source]));
+  return withSettings(api, () => setUserSetting('templateMarketplace', 'includeSampleMarketplace', false));
+}
+
+/** Back to the default marketplaces, waiting until the engine serves the sample again, for the suites after this one. */
+export async function restoreSampleMarketplace(api: TemplateMarketplaceApi): Promise<void> {
+  await setUserSetting('templateMarketplace', 'marketplaces', undefined);
+  await setUserSetting('templateMarketplace', 'includeSampleMarketplace', undefined);
+  await waitUntil(async () => {
+    const client = await api.client().catch(() => undefined);
+    return JSON.stringify(client?.status().map((s) => s.id)) === '["samples"]';
+  }, 'the engine serves the sample marketplace again');
+}

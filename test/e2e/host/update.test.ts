@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { FixtureServer, MarketplaceFixture, type FixtureTemplate } from '../../helpers/marketplaceFixture';
-import { activate, runCommand, setUserSetting, waitUntil, withSettings, workspaceDir } from './support';
+import { activate, restoreSampleMarketplace, runCommand, useOnlyMarketplace, waitUntil, workspaceDir } from './support';
 
 const V1: FixtureTemplate = { id: 'notes', version: '1.0.0', files: { 'NOTES.md': '# {{projectName}}\nline 2\nline 3\n', 'KEEP.md': 'kept\n', 'LOGO.bin': 'logo v1\u0000' } };
 const V2: FixtureTemplate = { id: 'notes', version: '2.0.0', files: { 'NOTES.md': '# {{projectName}}\nline 2 from v2\nline 3\n', 'KEEP.md': 'kept\n', 'NEW.md': 'new in v2\n', 'LOGO.bin': 'logo v2\u0000' } };
@@ -52,21 +52,13 @@ describe('Installed Templates and Update Template (loopback marketplace, v1 → 
     fixture = new MarketplaceFixture([V1]);
     server = await FixtureServer.start(fixture);
     const { api } = await activate();
-    await api.client(); // settings changes reopen an engine that is in use
-    // One change per reopen: two changes in one wait could reopen twice, closing the engine under the install.
-    await withSettings(api, () => setUserSetting('templateMarketplace', 'marketplaces', [{ id: 'upd', url: server.url, publicKey: fixture.publicKey, name: 'Updates' }]));
-    const client = await withSettings(api, () => setUserSetting('templateMarketplace', 'includeSampleMarketplace', false));
+    const client = await useOnlyMarketplace(api, { id: 'upd', url: server.url, publicKey: fixture.publicKey, name: 'Updates' });
     assert.deepEqual(client.status().map((s) => s.id), ['upd']);
   });
 
   after(async () => {
     const { api } = await activate();
-    await setUserSetting('templateMarketplace', 'marketplaces', undefined);
-    await setUserSetting('templateMarketplace', 'includeSampleMarketplace', undefined);
-    await waitUntil(async () => {
-      const client = await api.client().catch(() => undefined);
-      return JSON.stringify(client?.status().map((s) => s.id)) === '["samples"]';
-    }, 'the engine serves the sample marketplace again');
+    await restoreSampleMarketplace(api);
     await server.close();
   });
 
