@@ -7,6 +7,7 @@ import { l10n } from '../l10n';
 import { describeError } from '../log';
 import type { BusyCounter } from '../state/busy';
 import { statusAccessibilityLabel, statusText, statusTooltip, type CacheLimits, type CacheSizes, type StatusInputs } from './format';
+import { untrustedMarkdown } from '../ui/markdown';
 
 /** At most this many updates per second (the metrics themselves emit at most every 250 ms). */
 const MIN_UPDATE_INTERVAL_MS = 250;
@@ -150,10 +151,7 @@ export class CacheStatusBar implements vscode.Disposable {
     const tooltip = statusTooltip(inputs);
     if (tooltip !== this.#tooltip) {
       this.#tooltip = tooltip;
-      const md = new vscode.MarkdownString(tooltip, true);
-      md.isTrusted = false;
-      md.supportHtml = false;
-      item.tooltip = md;
+      item.tooltip = untrustedMarkdown(tooltip, true);
     }
     if (this.#sizesDirty && Date.now() - this.#sizesAt > SIZES_INTERVAL_MS && !this.#sizesPending) {
       void this.#fetchSizes(client).then(() => this.#schedule());

@@ -11,6 +11,7 @@ import type { MarketplaceNode, TemplateNode } from './nodes';
 import { present, tooltipFor, type PresentContext } from './present';
 import { loadFailureKind } from '../ui/errorMessages';
 import type { InstalledTreeProvider } from './installed/provider';
+import { untrustedMarkdown } from '../ui/markdown';
 
 /** Coalesces bursts (a rebuild fires client and catalog events together; verify records in batches). */
 const REFRESH_DEBOUNCE_MS = 150;
@@ -280,12 +281,7 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
   /** Tooltips are built only when hovered: catalog text escaped, never trusted, no command links. */
   resolveTreeItem(item: vscode.TreeItem, node: MarketplaceNode): vscode.TreeItem {
     const text = tooltipFor(node, this.#presentContext());
-    if (text !== undefined) {
-      const md = new vscode.MarkdownString(text, false);
-      md.isTrusted = false;
-      md.supportHtml = false;
-      item.tooltip = md;
-    }
+    if (text !== undefined) item.tooltip = untrustedMarkdown(text);
     return item;
   }
 

@@ -8,6 +8,7 @@ import { describeError } from '../../log';
 import type { Services } from '../../services';
 import { errorMessage } from '../../ui/errorMessages';
 import { buildInstalledTree, childrenOf, installedMarks, installedTooltip, presentInstalled, type FolderNode, type FolderReport, type InstalledMark, type InstalledNode } from './model';
+import { untrustedMarkdown } from '../../ui/markdown';
 
 export const RECORD_FILE = '.template-marketplace.json';
 /** Records looked at per workspace: a monorepo may hold many, a hostile one absurdly many. */
@@ -208,12 +209,7 @@ export class InstalledTreeProvider implements vscode.TreeDataProvider<InstalledN
 
   resolveTreeItem(item: vscode.TreeItem, node: InstalledNode): vscode.TreeItem {
     const text = installedTooltip(node, Date.now());
-    if (text !== undefined) {
-      const md = new vscode.MarkdownString(text, false);
-      md.isTrusted = false;
-      md.supportHtml = false;
-      item.tooltip = md;
-    }
+    if (text !== undefined) item.tooltip = untrustedMarkdown(text);
     return item;
   }
 
