@@ -1,6 +1,7 @@
 import type * as _vscode from 'vscode'; // type-only, erased at build: lets the l10n extractor see this pure module's l10n.t calls
 import type { MetricsSnapshot, SourceStatus, Tier } from '../../core';
 import { l10n } from '../l10n';
+import { formatCount } from '../views/format';
 
 /**
  * Pure formatting of the cache status bar item and of the metrics document: text, Markdown
@@ -167,10 +168,6 @@ export function formatRate(perSec: number): string {
 function formatNumber(n: number): string {
   if (!Number.isFinite(n) || n <= 0) return '0';
   return n < 10 ? (Math.round(n * 10) / 10).toString() : Math.round(n).toString();
-}
-
-function formatCount(n: number): string {
-  return Math.round(n).toString();
 }
 
 export function formatMs(ms: number): string {

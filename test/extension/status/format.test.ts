@@ -108,6 +108,11 @@ describe('statusTooltip', () => {
     assert.match(md, /0 downloads \(0 B\), 0 errors\./);
   });
 
+  it('groups the digits of large counts, like the default entry cap of the memory tier', () => {
+    const md = statusTooltip(inputs({ limits: { memoryEntries: 100_000, memoryBytes: 64 * 1024 * 1024, diskBytes: 256 * 1024 * 1024 } }));
+    assert.match(md, /100,000 entries · 64 MB/);
+  });
+
   it('says "1 entry", "1 download", "1 error"', () => {
     const s = withReads(1, 0);
     const md = statusTooltip(inputs({ snapshot: { ...s, totals: { downloads: 1, downloadedBytes: 2048, errors: 1 } }, sizes: { memory: { entries: 1, bytes: 10 }, disk: { entries: 2, bytes: 20 } } }));
