@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { MarketplaceClient } from '../core';
 import { ClientHost } from './client/clientHost';
-import { preloadEngine } from './client/loadEngine';
+import { loadEngine } from './client/loadEngine';
 import { deferredCommands } from './commands/deferred';
 import { registerCommands, type CommandTable } from './commands/index';
 import { loadCommands } from './commands/loadCommands';
@@ -11,6 +11,8 @@ import { ConfigWatcher } from './config/watcher';
 import { Commands } from './constants';
 import { createDashboard, type DashboardApi } from './dashboard/host';
 import { setTranslator } from './l10n';
+import { loadDisplay } from './lazy/loadDisplay';
+import { preload } from './lazy/preload';
 import { createLog } from './log';
 import { registerPreviews } from './preview/host';
 import type { Services } from './services';
@@ -50,8 +52,9 @@ let host: ClientHost | undefined;
 
 /**
  * The composition root. It creates the log first, then each part, and registers each disposable
- * at once. It stays cheap: the engine bundle is required right after it (in the background) and
- * opened on first use, never here.
+ * at once. It stays cheap: the display bundle and the engine bundle are required right after it
+ * (in the background), the engine is opened on first use, and the commands bundle is required on
+ * the first command; never here.
  */
 export function activate(context: vscode.ExtensionContext): TemplateMarketplaceApi {
   setTranslator(vscode.l10n.t);
@@ -94,8 +97,8 @@ export function activate(context: vscode.ExtensionContext): TemplateMarketplaceA
     [Commands.showDashboard]: () => dashboard.show(),
   };
   context.subscriptions.push(...registerCommands(commands, services));
-  // After activation returns, not during it: the user is about to use the engine.
-  context.subscriptions.push(preloadEngine());
+  // After activation returns, not during it: the user is about to see the views and use the engine.
+  context.subscriptions.push(preload(loadDisplay, loadEngine));
 
   return {
     client: () => services.host.get(),

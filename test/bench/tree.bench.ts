@@ -8,7 +8,8 @@
 import { pathToFileURL } from 'node:url';
 import { SearchIndex } from '../../src/core/catalog/searchIndex';
 import type { ListedTemplate } from '../../src/core';
-import { TreeSnapshot, NO_FILTER } from '../../src/extension/views/model';
+import { NO_FILTER } from '../../src/extension/views/filter';
+import { TreeSnapshot } from '../../src/extension/views/model';
 import { present } from '../../src/extension/views/present';
 import { listed, status } from '../extension/fixtures';
 import { mulberry32 as random } from '../helpers/random';

@@ -14,20 +14,3 @@ export function loadEngine(): EngineModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (engine ??= require('./engine.js') as EngineModule);
 }
-
-/**
- * Requires the engine in a later turn of the event loop, off activation's own path: the
- * extension activates when the user reaches for it (its view, a command), so the first search
- * would otherwise wait for the require (test/bench/activation.bench.ts). A failure is left to
- * the first real use, which reports it. Dispose to cancel if it has not run yet.
- */
-export function preloadEngine(): { dispose(): void } {
-  const timer = setTimeout(() => {
-    try {
-      loadEngine();
-    } catch {
-      // reported by the first command that needs the engine
-    }
-  }, 0);
-  return { dispose: () => clearTimeout(timer) };
-}

@@ -3,9 +3,10 @@ import type { MarketplaceClientOptions } from '../../core';
 import { loadEngine } from '../client/loadEngine';
 import { Commands, SETTINGS_SECTION } from '../constants';
 import { l10n } from '../l10n';
-import { describeProxy, deriveProxy, type DerivedProxy } from './proxy';
+import { loadDisplay } from '../lazy/loadDisplay';
+import type { DerivedProxy } from './proxy';
 import type { TokenStore } from './secrets';
-import { formatProblem, readSettings, settingOf, toClientOptions, type ReadResult, type SettingProblem, type Settings } from './settings';
+import type { ReadResult, SettingProblem, Settings } from './settings';
 
 /**
  * Settings, secrets and proxy → the engine's options, each time the engine opens (first use and
@@ -37,10 +38,11 @@ export class OptionsBuilder {
   /** The HTTP options of the current settings (timeouts, retries, proxy), for a temporary client such as Add Marketplace's check. */
   httpOptions(): MarketplaceClientOptions['http'] {
     const { settings } = this.read();
-    return toClientOptions({ ...settings, marketplaces: [], includeSampleMarketplace: false }, this.#context(new Map(), this.proxy())).http;
+    return loadDisplay().toClientOptions({ ...settings, marketplaces: [], includeSampleMarketplace: false }, this.#context(new Map(), this.proxy())).http;
   }
 
   readonly build = async (): Promise<MarketplaceClientOptions> => {
+    const { toClientOptions, formatProblem, describeProxy } = loadDisplay();
     const { settings, problems, ignoredInRestrictedMode } = this.read();
     const proxy = this.proxy();
     const tokens = await this.tokens.getAll(settings.marketplaces.filter((m) => !m.url.startsWith('file:')).map((m) => m.id));
@@ -64,7 +66,7 @@ export class OptionsBuilder {
 
   read(): ReadResult {
     const cfg = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    return readSettings({ get: (key) => cfg.get(key), inspect: (key) => cfg.inspect(key) }, { trusted: vscode.workspace.isTrusted });
+    return loadDisplay().readSettings({ get: (key) => cfg.get(key), inspect: (key) => cfg.inspect(key) }, { trusted: vscode.workspace.isTrusted });
   }
 
   proxy(): DerivedProxy {
@@ -79,7 +81,7 @@ export class OptionsBuilder {
         return (err as Error).message.replace(/^.*?(is not a usable entry|noProxy):\s*/, '');
       }
     };
-    return deriveProxy({ settings: { proxy: http.get('proxy'), strictSSL: http.get('proxyStrictSSL'), noProxy: http.get('noProxy') }, env: process.env }, checkEntry);
+    return loadDisplay().deriveProxy({ settings: { proxy: http.get('proxy'), strictSSL: http.get('proxyStrictSSL'), noProxy: http.get('noProxy') }, env: process.env }, checkEntry);
   }
 
   #context(tokens: ReadonlyMap<string, string>, proxy: DerivedProxy) {
@@ -97,6 +99,7 @@ export class OptionsBuilder {
 
   /** One warning for the problems not shown yet: the first one in full, the count of the rest. */
   #notify(problems: readonly SettingProblem[]): void {
+    const { formatProblem, settingOf } = loadDisplay();
     const fresh = problems.filter((p) => !this.#notified.has(formatProblem(p)));
     if (fresh.length === 0) return;
     for (const p of fresh) this.#notified.add(formatProblem(p));

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ClientHost } from '../client/clientHost';
 import { TokenStore } from './secrets';
-import { classifyChange } from './settings';
+import { loadDisplay } from '../lazy/loadDisplay';
 
 /** The Settings UI fires per keystroke: changes closer together than this make one rebuild. */
 export const REBUILD_DEBOUNCE_MS = 300;
@@ -27,7 +27,7 @@ export class ConfigWatcher implements vscode.Disposable {
     this.#disposables.push(
       this.#onDidChangeDisplay,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        const change = classifyChange((section) => e.affectsConfiguration(section));
+        const change = loadDisplay().classifyChange((section) => e.affectsConfiguration(section));
         if (change.statusBar) this.#onDidChangeDisplay.fire();
         if (change.engine) this.schedule('settings changed');
       }),

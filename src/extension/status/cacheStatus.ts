@@ -6,7 +6,8 @@ import { Commands, STATUS_BAR_ID } from '../constants';
 import { l10n } from '../l10n';
 import { describeError } from '../log';
 import type { BusyCounter } from '../state/busy';
-import { statusAccessibilityLabel, statusText, statusTooltip, type CacheLimits, type CacheSizes, type StatusInputs } from './format';
+import { loadDisplay } from '../lazy/loadDisplay';
+import type { CacheLimits, CacheSizes, StatusInputs } from './format';
 import { untrustedMarkdown } from '../ui/markdown';
 
 /** At most this many updates per second (the metrics themselves emit at most every 250 ms). */
@@ -143,6 +144,7 @@ export class CacheStatusBar implements vscode.Disposable {
       this.log.debug(`Status bar: ${describeError(err)}`);
       return;
     }
+    const { statusAccessibilityLabel, statusText, statusTooltip } = loadDisplay();
     const text = statusText(inputs.snapshot, inputs.busy);
     if (item.text !== text) {
       item.text = text;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { ContextKeys, Views } from '../constants';
 import type { Services } from '../services';
 import { setContext } from './context';
-import { isFiltered } from './model';
+import { isFiltered } from './filter';
 import type { MarketplaceNode } from './nodes';
 import { TemplatesTreeProvider } from './provider';
 import type { InstalledTreeProvider } from './installed/provider';

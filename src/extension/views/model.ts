@@ -5,36 +5,13 @@ import { errorMessage } from '../ui/errorMessages';
 import { nodeIds, type CategoryNode, type MessageNode, type SourceNode, type TemplateNode } from './nodes';
 import { categoryLabel } from './present';
 import { cleanText } from './text';
+import { isFiltered, type TreeFilter, type TreeSort } from './filter';
 
 /**
  * The tree's model, pure: one snapshot per load, built from the engine's sorted, filtered search
  * result in one O(n) pass. Template nodes are made only when their category is expanded (O(size of
  * that category)), and kept for the snapshot's life so that node identity is stable.
  */
-
-export type TreeSort = NonNullable<SearchQuery['sort']>;
-export const TREE_SORTS: readonly TreeSort[] = ['relevance', 'downloads', 'updated', 'name'];
-
-export interface TreeFilter {
-  /** Words the engine searches for (name, description, tags). */
-  readonly query?: string;
-  /** Any of these categories. */
-  readonly categories: readonly string[];
-  /** All of these tags. */
-  readonly tags: readonly string[];
-}
-
-export const NO_FILTER: TreeFilter = { categories: [], tags: [] };
-
-export function isFiltered(filter: TreeFilter): boolean {
-  return Boolean(filter.query?.trim()) || filter.categories.length > 0 || filter.tags.length > 0;
-}
-
-/** Whether two filters show the same templates (words compared trimmed, lists as sets, case-insensitively). */
-export function sameFilter(a: TreeFilter, b: TreeFilter): boolean {
-  const set = (values: readonly string[]) => [...new Set(values.map((v) => v.toLowerCase()))].sort().join('\u0000');
-  return (a.query?.trim() ?? '') === (b.query?.trim() ?? '') && set(a.categories) === set(b.categories) && set(a.tags) === set(b.tags);
-}
 
 /** The one engine query of a load: everything that matches, in the chosen order. */
 export function searchQueryOf(filter: TreeFilter, sort: TreeSort): SearchQuery {

@@ -6,10 +6,11 @@ import { l10n } from '../l10n';
 import { describeError } from '../log';
 import type { Services } from '../services';
 import { setContext } from './context';
-import { catalogKeyOf, describeFilter, isFiltered, NO_FILTER, sameFilter, searchQueryOf, TREE_SORTS, TreeSnapshot, type TreeFilter, type TreeSort } from './model';
+import { loadDisplay } from '../lazy/loadDisplay';
+import { isFiltered, NO_FILTER, sameFilter, TREE_SORTS, type TreeFilter, type TreeSort } from './filter';
+import type { TreeSnapshot } from './model';
 import type { MarketplaceNode, TemplateNode } from './nodes';
-import { present, tooltipFor, type PresentContext } from './present';
-import { loadFailureKind } from '../ui/errorMessages';
+import type { PresentContext } from './present';
 import type { InstalledTreeProvider } from './installed/provider';
 import { untrustedMarkdown } from '../ui/markdown';
 
@@ -158,7 +159,7 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
       client &&
       this.services.host.current === client &&
       this.#snapshot &&
-      catalogKeyOf(client.status()) === this.#snapshot.catalogKey
+      loadDisplay().catalogKeyOf(client.status()) === this.#snapshot.catalogKey
     ) {
       return;
     }
@@ -185,6 +186,7 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
     try {
       const client = await this.services.host.get();
       this.#watch(client);
+      const { searchQueryOf, TreeSnapshot } = loadDisplay();
       const { hits } = await client.search(searchQueryOf(this.#filter, this.#sort));
       snapshot = new TreeSnapshot({
         statuses: client.status(),
@@ -201,7 +203,7 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
         return this.#snapshot;
       }
       this.services.log.warn(`Marketplace view: no marketplace could be loaded: ${describeError(err)}`);
-      await setContext(ContextKeys.loadFailure, loadFailureKind(err));
+      await setContext(ContextKeys.loadFailure, loadDisplay().loadFailureKind(err));
       await setContext(ContextKeys.loadFailed, true);
     }
     if (this.#disposed) return undefined;
@@ -230,6 +232,7 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
     if (!view) return;
     const snapshot = this.#snapshot;
     if (snapshot && isFiltered(this.#filter)) {
+      const { describeFilter } = loadDisplay();
       view.description = l10n.t('{0} of {1}', snapshot.shown, snapshot.total);
       view.message =
         snapshot.shown === 0
@@ -264,7 +267,7 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
   }
 
   getTreeItem(node: MarketplaceNode): vscode.TreeItem {
-    const p = present(node, this.#presentContext());
+    const p = loadDisplay().present(node, this.#presentContext());
     const item = new vscode.TreeItem(p.highlights ? { label: p.label, highlights: p.highlights } : p.label, collapsibleState(p.collapsible));
     item.id = node.id;
     if (p.description !== undefined) item.description = p.description;
@@ -280,7 +283,7 @@ export class TemplatesTreeProvider implements vscode.TreeDataProvider<Marketplac
 
   /** Tooltips are built only when hovered: catalog text escaped, never trusted, no command links. */
   resolveTreeItem(item: vscode.TreeItem, node: MarketplaceNode): vscode.TreeItem {
-    const text = tooltipFor(node, this.#presentContext());
+    const text = loadDisplay().tooltipFor(node, this.#presentContext());
     if (text !== undefined) item.tooltip = untrustedMarkdown(text);
     return item;
   }

@@ -8,6 +8,7 @@ const REQUIRED = [
   'extension/dist/extension.js',
   'extension/dist/engine.js',
   'extension/dist/commands.js',
+  'extension/dist/display.js',
   'extension/dist/webview/dashboard.js',
   'extension/dist/webview/dashboard.css',
   'extension/media/templates.svg',

@@ -6,8 +6,8 @@ import { setContext } from '../context';
 import { l10n } from '../../l10n';
 import { describeError } from '../../log';
 import type { Services } from '../../services';
-import { errorMessage } from '../../ui/errorMessages';
-import { buildInstalledTree, childrenOf, installedMarks, installedTooltip, presentInstalled, type FolderNode, type FolderReport, type InstalledMark, type InstalledNode } from './model';
+import { loadDisplay } from '../../lazy/loadDisplay';
+import type { FolderNode, FolderReport, InstalledMark, InstalledNode } from './model';
 import { untrustedMarkdown } from '../../ui/markdown';
 
 export const RECORD_FILE = '.template-marketplace.json';
@@ -129,21 +129,21 @@ export class InstalledTreeProvider implements vscode.TreeDataProvider<InstalledN
           reports.push({ dir, label: folderLabel(dir), entries });
         } catch (err) {
           this.services.log.warn(`Installed Templates: ${join(dir, RECORD_FILE)}: ${describeError(err)}`);
-          reports.push({ dir, label: folderLabel(dir), problem: errorMessage(err).message });
+          reports.push({ dir, label: folderLabel(dir), problem: loadDisplay().errorMessage(err).message });
         }
       }
       const names = new Map((await client.list().catch(() => [])).map((t) => [t.ref, t.name]));
-      folders = buildInstalledTree(reports, names, new Set(client.status().map((st) => st.id)));
+      folders = loadDisplay().buildInstalledTree(reports, names, new Set(client.status().map((st) => st.id)));
       if (this.#view) this.#view.message = undefined;
       this.services.log.debug(`Installed Templates: ${dirs.length} records in ${(performance.now() - started).toFixed(1)} ms`);
     } catch (err) {
       this.services.log.warn(`Installed Templates: ${describeError(err)}`);
-      if (this.#view) this.#view.message = l10n.t('The installed templates could not be checked: {0}', errorMessage(err).message);
+      if (this.#view) this.#view.message = l10n.t('The installed templates could not be checked: {0}', loadDisplay().errorMessage(err).message);
     }
     if (this.#disposed) return [];
     this.#folders = folders;
     void setContext(ContextKeys.updatesAvailable, folders.some((f) => f.templates.some((t) => t.status.flags.updateAvailable)));
-    const marks = installedMarks(folders);
+    const marks = loadDisplay().installedMarks(folders);
     const key = JSON.stringify([...marks].sort(([a], [b]) => a.localeCompare(b)));
     this.#marks = marks;
     if (key !== this.#marksKey) {
@@ -176,7 +176,7 @@ export class InstalledTreeProvider implements vscode.TreeDataProvider<InstalledN
 
   async getChildren(node?: InstalledNode): Promise<InstalledNode[]> {
     if (!node) return this.#ensureLoaded();
-    return childrenOf(node);
+    return loadDisplay().childrenOf(node);
   }
 
   getParent(node: InstalledNode): InstalledNode | undefined {
@@ -184,7 +184,7 @@ export class InstalledTreeProvider implements vscode.TreeDataProvider<InstalledN
   }
 
   getTreeItem(node: InstalledNode): vscode.TreeItem {
-    const p = presentInstalled(node, { multipleFolders: (this.#folders?.length ?? 0) > 1 });
+    const p = loadDisplay().presentInstalled(node, { multipleFolders: (this.#folders?.length ?? 0) > 1 });
     const collapsible =
       p.collapsible === 'expanded' ? vscode.TreeItemCollapsibleState.Expanded : p.collapsible === 'collapsed' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
     const item = new vscode.TreeItem(p.label, collapsible);
@@ -208,7 +208,7 @@ export class InstalledTreeProvider implements vscode.TreeDataProvider<InstalledN
   }
 
   resolveTreeItem(item: vscode.TreeItem, node: InstalledNode): vscode.TreeItem {
-    const text = installedTooltip(node, Date.now());
+    const text = loadDisplay().installedTooltip(node, Date.now());
     if (text !== undefined) item.tooltip = untrustedMarkdown(text);
     return item;
   }
