@@ -89,6 +89,8 @@ const MAX_POOL_FAILURES = 3;
 interface WorkerVerdicts {
   verdicts: Map<string, boolean>;
   handedOut: Set<string>;
+  /** Each item's outcome key, by index, where the batch computed it (so it is computed once). */
+  keys: (string | undefined)[];
 }
 
 type Outcome = { valid: boolean; cached: boolean } | 'malformed';
@@ -141,17 +143,27 @@ export class Verifier {
       const results = new Array<VerifyResult>(items.length);
       // Signatures checked on the worker threads, by cache key; the items then take their verdicts from here.
       const known = await this.#checkOnWorkers(items);
-      const threaded = this.#parallelism > 0 && items.length - known.verdicts.size > 1;
+      // Those items are concluded right here, without a promise each: on a pooled batch this loop is
+      // what the main thread adds to the workers' time.
+      const rest: number[] = [];
+      items.forEach((item, i) => {
+        const key = known.keys[i];
+        const outcome = key === undefined ? undefined : takeVerdict(key, known);
+        if (outcome === undefined) return void rest.push(i);
+        if (!outcome.cached) this.#outcomes?.set(key!, outcome.valid);
+        results[i] = this.#count(conclude(item, outcome));
+      });
+      const threaded = this.#parallelism > 0 && rest.length > 1;
       let next = 0;
       // Each lane takes the next unchecked item, which bounds the checks queued on the shared
       // thread pool (file system calls wait behind them too).
       const lane = async (): Promise<void> => {
-        while (next < items.length) {
-          const i = next++;
+        while (next < rest.length) {
+          const i = rest[next++]!;
           results[i] = await this.#check(items[i]!, threaded, known);
         }
       };
-      const lanes = threaded ? Math.min(this.#parallelism, items.length) : 1;
+      const lanes = threaded ? Math.min(this.#parallelism, rest.length) : 1;
       await Promise.all(Array.from({ length: lanes }, lane));
       return results;
     });
@@ -180,7 +192,10 @@ export class Verifier {
   }
 
   async #check(item: VerifyItem, threaded: boolean, known?: WorkerVerdicts): Promise<VerifyResult> {
-    const result = await this.#evaluate(item, threaded, known);
+    return this.#count(await this.#evaluate(item, threaded, known));
+  }
+
+  #count(result: VerifyResult): VerifyResult {
     this.#stats.verified++;
     if (result.cached) this.#stats.cacheHits++;
     if (!result.ok) this.#stats.failures++;
@@ -189,36 +204,23 @@ export class Verifier {
 
   async #evaluate(item: VerifyItem, threaded: boolean, known?: WorkerVerdicts): Promise<VerifyResult> {
     const { id, publicKey, sha256 } = item;
-    const fail = (error: SignatureError | IntegrityError, cached = false): VerifyResult => ({ id, ok: false, cached, error });
-    if (publicKey.length !== 32) return fail(failures.malformedPublicKey(id, publicKey.length));
-    if (!HEX64.test(sha256)) return fail(failures.malformedDigest(id));
-
-    let outcome: Outcome;
+    if (publicKey.length !== 32) return failed(id, failures.malformedPublicKey(id, publicKey.length));
+    if (!HEX64.test(sha256)) return failed(id, failures.malformedDigest(id));
     try {
-      outcome = await this.#signatureOutcome(item, threaded, known);
+      return conclude(item, await this.#signatureOutcome(item, threaded, known));
     } catch (err) {
-      return fail(failures.uncheckable(id, err));
+      return failed(id, failures.uncheckable(id, err));
     }
-    if (outcome === 'malformed') return fail(failures.malformedSignature(id));
-    if (!outcome.valid) return fail(failures.badSignature(id, keyIdOf(publicKey)), outcome.cached);
-    if (item.bytes !== undefined) {
-      const mismatch = checkPackageBinding(id, item.bytes, item.size, sha256);
-      if (mismatch) return fail(mismatch, outcome.cached);
-    }
-    return { id, ok: true, cached: outcome.cached };
   }
 
   /** The outcome depends only on (key, digest, signature), so it is safe to remember either way. */
   async #signatureOutcome(item: VerifyItem, threaded: boolean, known?: WorkerVerdicts): Promise<Outcome> {
     const { publicKey, sha256, signature } = item;
     const key = outcomeKey(item);
-    const checked = known?.verdicts.get(key);
+    const checked = known && takeVerdict(key, known);
     if (checked !== undefined) {
-      // The first item of a key was checked; its repeats in the batch share that check, as in flight.
-      if (known!.handedOut.has(key)) return { valid: checked, cached: true };
-      known!.handedOut.add(key);
-      this.#outcomes?.set(key, checked);
-      return { valid: checked, cached: false };
+      if (!checked.cached) this.#outcomes?.set(key, checked.valid);
+      return checked;
     }
     const remembered = this.#outcomes?.get(key);
     if (remembered !== undefined) return { valid: remembered, cached: true };
@@ -249,14 +251,15 @@ export class Verifier {
    * the items it misses are then checked here as usual, so a crash costs time, never a verdict.
    */
   async #checkOnWorkers(items: readonly VerifyItem[]): Promise<WorkerVerdicts> {
-    const known: WorkerVerdicts = { verdicts: new Map(), handedOut: new Set() };
+    const known: WorkerVerdicts = { verdicts: new Map(), handedOut: new Set(), keys: [] };
     const { size, minBatch, source } = this.#workers;
     if (size === 0 || items.length < minBatch || this.#poolFailures >= MAX_POOL_FAILURES) return known;
     if (!this.#pool?.usable) this.#pool = new VerifyWorkerPool({ size, ...(source === undefined ? {} : { source }) });
     const pool = this.#pool;
-    // A few chunks per worker: a worker that finishes early takes more, and the first chunk is
-    // checked while the next ones are prepared.
-    const chunkSize = Math.max(16, Math.ceil(items.length / (size * 4)));
+    // Every worker shares each chunk (workerPool.ts), so chunks are few: the first goes as soon as
+    // the batch is known to be worth the workers, and each next one is twice as big, which keeps
+    // the workers busy while this thread prepares it.
+    let chunkSize = minBatch;
     const chunks: Promise<void>[] = [];
     const seen = new Set<string>();
     let keys: string[] = [];
@@ -269,11 +272,13 @@ export class Verifier {
       }));
       keys = [];
       checks = [];
+      chunkSize *= 2;
     };
     let pending = 0;
-    for (const item of items) {
+    for (const [i, item] of items.entries()) {
       if (item.publicKey.length !== 32 || !HEX64.test(item.sha256)) continue;
       const key = outcomeKey(item);
+      known.keys[i] = key;
       if (seen.has(key) || this.#outcomes?.has(key) || this.#inFlight.has(key)) continue;
       seen.add(key);
       const signature = fromBase64(item.signature);
@@ -291,6 +296,31 @@ export class Verifier {
     if (outcomes.some((o) => o.status === 'rejected')) this.#poolFailures++;
     return known;
   }
+}
+
+/** A verdict the workers found for this key: the first item of the key takes it as checked, its repeats as shared. */
+function takeVerdict(key: string, known: WorkerVerdicts): { valid: boolean; cached: boolean } | undefined {
+  const valid = known.verdicts.get(key);
+  if (valid === undefined) return undefined;
+  if (known.handedOut.has(key)) return { valid, cached: true };
+  known.handedOut.add(key);
+  return { valid, cached: false };
+}
+
+/** An item's result once its signature's outcome is known: the signature, then the bytes' binding to the catalog. */
+function conclude(item: VerifyItem, outcome: Outcome): VerifyResult {
+  const { id } = item;
+  if (outcome === 'malformed') return failed(id, failures.malformedSignature(id));
+  if (!outcome.valid) return failed(id, failures.badSignature(id, keyIdOf(item.publicKey)), outcome.cached);
+  if (item.bytes !== undefined) {
+    const mismatch = checkPackageBinding(id, item.bytes, item.size, item.sha256);
+    if (mismatch) return failed(id, mismatch, outcome.cached);
+  }
+  return { id, ok: true, cached: outcome.cached };
+}
+
+function failed(id: string, error: SignatureError | IntegrityError, cached = false): VerifyResult {
+  return { id, ok: false, cached, error };
 }
 
 /**

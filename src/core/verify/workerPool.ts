@@ -14,12 +14,18 @@ const KEY = 32;
 const MESSAGE = 32;
 const SIGNATURE = 64;
 const RECORD = KEY + MESSAGE + SIGNATURE;
+/** A job's shared memory starts with two Int32 counters: the next check to claim and the checks finished. */
+const HEADER = 8;
 
 /**
  * The worker: plain CommonJS over node:crypto only, passed as a string (`eval: true`), so the
  * engine stays one file that esbuild bundles as is. It answers exactly as NativeEd25519.verify
  * would: a key OpenSSL refuses verifies nothing; a throwing verify is reported, not guessed.
  * Key objects are kept (a marketplace has few publishers), up to 256.
+ *
+ * Every worker gets every job and claims its checks one at a time from the job's shared counter,
+ * so the workers finish a job together whatever each check costs; the worker that finishes the
+ * last check says so. A verdict is stored plus one: 0 is "not checked yet".
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -36,34 +42,31 @@ function keyObject(raw) {
   }
   return key;
 }
-parentPort.on('message', ({ job, records }) => {
-  const bytes = Buffer.from(records);
-  const count = bytes.length / ${RECORD};
-  const verdicts = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
+parentPort.on('message', ({ job, memory, count }) => {
+  const state = new Int32Array(memory, 0, 2);
+  const verdicts = new Uint8Array(memory, ${HEADER}, count);
+  const records = Buffer.from(memory, ${HEADER} + count, count * ${RECORD});
+  for (let i = Atomics.add(state, 0, 1); i < count; i = Atomics.add(state, 0, 1)) {
     const at = i * ${RECORD};
-    const key = keyObject(bytes.subarray(at, at + ${KEY}));
-    if (key === null) continue;
-    try {
-      verdicts[i] = verify(null, bytes.subarray(at + ${KEY}, at + ${KEY + MESSAGE}), key, bytes.subarray(at + ${KEY + MESSAGE}, at + ${RECORD})) ? 1 : 0;
-    } catch {
-      verdicts[i] = 2;
+    const key = keyObject(records.subarray(at, at + ${KEY}));
+    let verdict = 0;
+    if (key !== null) {
+      try {
+        verdict = verify(null, records.subarray(at + ${KEY}, at + ${KEY + MESSAGE}), key, records.subarray(at + ${KEY + MESSAGE}, at + ${RECORD})) ? 1 : 0;
+      } catch {
+        verdict = 2;
+      }
     }
+    verdicts[i] = verdict + 1;
+    if (Atomics.add(state, 1, 1) + 1 === count) parentPort.postMessage({ job });
   }
-  parentPort.postMessage({ job, verdicts }, [verdicts.buffer]);
 });
 `;
 
 interface Job {
-  records: ArrayBuffer;
+  verdicts: Uint8Array;
   resolve(verdicts: Uint8Array): void;
   reject(err: Error): void;
-}
-
-interface Slot {
-  worker: Worker;
-  /** The job this worker is running, if any; a worker runs one at a time. */
-  job: Job | undefined;
 }
 
 export interface WorkerPoolOptions {
@@ -74,16 +77,18 @@ export interface WorkerPoolOptions {
 }
 
 /**
- * Ed25519 verification on worker threads, one chunk of checks per message. Workers start on the
- * first call, are unref'd while idle (an idle pool never keeps a process alive) and end with
- * close(). A worker that dies fails its chunk and breaks the pool: every later call rejects at
- * once, and the caller verifies inline instead.
+ * Ed25519 verification on worker threads. A call is one job that every worker takes checks from
+ * (above), so one call keeps every core busy to its end, and costs one message per worker and one
+ * back. Workers start on the first call, are unref'd while idle (an idle pool never keeps a
+ * process alive) and end with close(). A worker that dies fails the jobs in flight and breaks the
+ * pool: every later call rejects at once, and the caller verifies inline instead.
  */
 export class VerifyWorkerPool {
   readonly #size: number;
   readonly #source: string;
-  readonly #slots: Slot[] = [];
-  readonly #queue: Job[] = [];
+  readonly #workers: Worker[] = [];
+  readonly #jobs = new Map<number, Job>();
+  #nextJob = 0;
   #broken: Error | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -99,15 +104,25 @@ export class VerifyWorkerPool {
   }
 
   /**
-   * Verdicts in input order, from one worker: the caller splits a batch into a few calls per
-   * worker, so that a worker that finishes early takes more, and so that the first chunk is on its
-   * way while the caller still prepares the next. Rejects if the pool is broken or breaks meanwhile.
+   * Verdicts in input order. The caller may send a large batch in a few calls, so that the first
+   * one is checked while it still prepares the next. Rejects if the pool is broken or breaks meanwhile.
    */
   async verify(checks: readonly SignatureCheck[]): Promise<Uint8Array> {
     if (!this.usable) throw this.#broken ?? new Error('the verification worker pool is closed');
     if (checks.length === 0) return new Uint8Array(0);
     this.#start();
-    return this.#submit(pack(checks));
+    const count = checks.length;
+    const memory = new SharedArrayBuffer(HEADER + count + count * RECORD);
+    pack(checks, new Uint8Array(memory, HEADER + count));
+    const verdicts = new Uint8Array(memory, HEADER, count);
+    const job = this.#nextJob++;
+    const done = new Promise<Uint8Array>((resolve, reject) => this.#jobs.set(job, { verdicts, resolve, reject }));
+    // Referenced while a job runs: a caller awaiting the verdicts must keep the process alive.
+    for (const worker of this.#workers) {
+      worker.ref();
+      worker.postMessage({ job, memory, count });
+    }
+    return done;
   }
 
   /** Worker threads the pool runs (or will, once started). */
@@ -121,52 +136,34 @@ export class VerifyWorkerPool {
       this.#fail(new Error('the verification worker pool was closed'));
       this.#closed = true;
       // Referenced again so that the process waits for the exits close() awaits.
-      await Promise.allSettled(this.#slots.map((s) => (s.worker.ref(), s.worker.terminate())));
+      await Promise.allSettled(this.#workers.map((w) => (w.ref(), w.terminate())));
     })();
     return this.#closing;
   }
 
   #start(): void {
-    if (this.#slots.length > 0) return;
+    if (this.#workers.length > 0) return;
     // Required here, not at the top: the engine's start-up should not load worker_threads for a pool it may never use.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
     for (let i = 0; i < this.#size; i++) {
-      const slot: Slot = { worker: new Worker(this.#source, { eval: true }), job: undefined };
-      slot.worker.unref();
-      slot.worker.on('message', (msg: { verdicts: Uint8Array }) => this.#finished(slot, msg.verdicts));
-      slot.worker.on('error', (err) => this.#died(new Error(`a verification worker failed: ${err.message}`, { cause: err })));
-      slot.worker.on('exit', (code) => this.#died(new Error(`a verification worker exited (code ${code})`)));
-      this.#slots.push(slot);
+      const worker = new Worker(this.#source, { eval: true });
+      worker.unref();
+      worker.on('message', (msg: { job: number }) => this.#finished(msg.job));
+      worker.on('error', (err) => this.#died(new Error(`a verification worker failed: ${err.message}`, { cause: err })));
+      worker.on('exit', (code) => this.#died(new Error(`a verification worker exited (code ${code})`)));
+      this.#workers.push(worker);
     }
   }
 
-  #submit(records: ArrayBuffer): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      if (!this.usable) return reject(this.#broken ?? new Error('the verification worker pool is closed'));
-      this.#queue.push({ records, resolve, reject });
-      this.#dispatch();
-    });
-  }
-
-  #dispatch(): void {
-    for (const slot of this.#slots) {
-      if (slot.job !== undefined) continue;
-      const job = this.#queue.shift();
-      if (job === undefined) return;
-      slot.job = job;
-      // Referenced while busy: a caller awaiting the verdicts must keep the process alive.
-      slot.worker.ref();
-      slot.worker.postMessage({ records: job.records }, [job.records]);
-    }
-  }
-
-  #finished(slot: Slot, verdicts: Uint8Array): void {
-    const job = slot.job;
-    slot.job = undefined;
-    slot.worker.unref();
-    job?.resolve(verdicts);
-    this.#dispatch();
+  #finished(id: number): void {
+    const job = this.#jobs.get(id);
+    if (job === undefined) return;
+    this.#jobs.delete(id);
+    if (this.#jobs.size === 0) for (const worker of this.#workers) worker.unref();
+    // Stored plus one (0 is "not checked yet"); a worker that says it finished with a check left is broken.
+    if (job.verdicts.includes(0)) return job.reject(new Error('a verification worker finished a job with checks left'));
+    job.resolve(job.verdicts.map((v) => v - 1));
   }
 
   /** A worker died on its own: the pool is broken, and its other workers are of no more use. Exits during close() are close()'s doing. */
@@ -179,23 +176,18 @@ export class VerifyWorkerPool {
   /** Breaks the pool: whatever runs or waits rejects, and later calls too. */
   #fail(err: Error): void {
     this.#broken ??= err;
-    for (const slot of this.#slots) {
-      slot.job?.reject(err);
-      slot.job = undefined;
-      slot.worker.unref();
-    }
-    for (const job of this.#queue.splice(0)) job.reject(err);
+    for (const job of this.#jobs.values()) job.reject(err);
+    this.#jobs.clear();
+    for (const worker of this.#workers) worker.unref();
   }
 }
 
-/** The checks as fixed-size records in one transferable buffer. */
-function pack(checks: readonly SignatureCheck[]): ArrayBuffer {
-  const out = new Uint8Array(checks.length * RECORD);
+/** The checks as fixed-size records in the job's shared memory. */
+function pack(checks: readonly SignatureCheck[], out: Uint8Array): void {
   checks.forEach((c, i) => {
     const at = i * RECORD;
     out.set(c.publicKey, at);
     out.set(c.message, at + KEY);
     out.set(c.signature, at + KEY + MESSAGE);
   });
-  return out.buffer;
 }

@@ -83,6 +83,30 @@ describe('VerifyWorkerPool', () => {
     await assert.rejects(pool.verify(checks), /closed/);
   });
 
+  it('answers calls that overlap, each with its own verdicts', async () => {
+    const batches = [mixedChecks(200), mixedChecks(7).reverse(), mixedChecks(130).slice(3)];
+    const native = new NativeEd25519();
+    const pool = new VerifyWorkerPool({ size: 2 });
+    try {
+      const answers = await Promise.all(batches.map((checks) => pool.verify(checks)));
+      answers.forEach((verdicts, b) =>
+        assert.deepEqual([...verdicts], batches[b]!.map((c) => (native.verify(c.publicKey, c.message, c.signature) ? VERDICT.valid : VERDICT.invalid)), `batch ${b}`),
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('rejects a job that a worker calls finished while checks are left unchecked', async () => {
+    const early = "const { parentPort } = require('node:worker_threads'); parentPort.on('message', ({ job }) => parentPort.postMessage({ job }));";
+    const pool = new VerifyWorkerPool({ size: 1, source: early });
+    try {
+      await assert.rejects(pool.verify(mixedChecks(10)), /finished a job with checks left/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('rejects, and stays broken, when a worker dies', async () => {
     const pool = new VerifyWorkerPool({ size: 2, source: "require('node:worker_threads').parentPort.on('message', () => process.exit(3));" });
     try {
@@ -114,7 +138,10 @@ describe('Verifier on worker threads', () => {
   it('takes its verdicts from the workers for batches of at least minBatch, and not below', async () => {
     // A worker that calls every signature valid shows which path decided: a real one never lies.
     const lying = `const { parentPort } = require('node:worker_threads');
-      parentPort.on('message', ({ records }) => parentPort.postMessage({ verdicts: new Uint8Array(records.byteLength / 128).fill(1) }));`;
+      parentPort.on('message', ({ job, memory, count }) => {
+        new Uint8Array(memory, 8, count).fill(2); // stored plus one: 2 is "valid"
+        parentPort.postMessage({ job });
+      });`;
     const forged = Array.from({ length: 16 }, (_, i) => ({ ...signed(i), signature: signed(i + 100).signature }));
     const v = new Verifier({ workers: { size: 1, minBatch: 16, source: lying }, cacheSize: 0 });
     try {
