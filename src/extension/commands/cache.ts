@@ -21,8 +21,8 @@ export async function clearCache(services: Services, args: CommandArgs): Promise
     );
     if (answer !== clear) return { cleared: false };
   }
-  const client = await services.host.get();
-  await client.clear();
+  // Under a lease, like every batch: a settings change meanwhile cannot close the engine under it.
+  await services.host.use((client) => client.clear());
   services.verification.clear();
   services.log.info('Cache cleared (memory and disk tiers)');
   vscode.window.setStatusBarMessage(l10n.t('$(trash) Template cache cleared'), 5000);
@@ -37,13 +37,14 @@ export async function warmUp(services: Services, args: CommandArgs): Promise<{ t
   const requested = (args.target as { count?: unknown } | undefined)?.count;
   const configured = services.options.settings().prefetchCount;
   const count = typeof requested === 'number' && Number.isInteger(requested) && requested > 0 ? requested : configured > 0 ? configured : DEFAULT_WARM_UP_COUNT;
-  const client = await services.host.get();
-  const run = await services.busy.run(() =>
-    withCancellableProgress(l10n.t('Warming up the template cache'), async (report, signal) => {
-      const total = Math.min(count, (await client.search({ limit: 1 })).total);
-      const result = await client.prefetchPopular(count, { signal, onProgress: batchReporter(report, total) });
-      return { result, aborted: signal.aborted };
-    }),
+  const run = await services.host.use((client) =>
+    services.busy.run(() =>
+      withCancellableProgress(l10n.t('Warming up the template cache'), async (report, signal) => {
+        const total = Math.min(count, (await client.search({ limit: 1 })).total);
+        const result = await client.prefetchPopular(count, { signal, onProgress: batchReporter(report, total) });
+        return { result, aborted: signal.aborted };
+      }),
+    ),
   );
   const failures = run.result.items.filter((i) => !i.ok && i.error.code !== 'E_ABORTED');
   for (const f of failures) if (!f.ok) services.log.error(`Warm up ${f.ref}: ${describeError(f.error)}`);

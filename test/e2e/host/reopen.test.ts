@@ -12,7 +12,7 @@ const PACKAGE = 'packages/slow-1.0.0.zip';
  * old one closes only once the install is done (it used to fail with E_ABORTED, "The disk cache
  * is closed", when the engine was reopened twice during an install).
  */
-describe('Reopening the engine during an install', () => {
+describe('Reopening the engine during an install or a warm-up', () => {
   let server: FixtureServer;
   let fixture: MarketplaceFixture;
 
@@ -59,5 +59,18 @@ describe('Reopening the engine during an install', () => {
     assert.equal(readFileSync(join(dir, 'SLOW.md'), 'utf8'), '# acme\n');
     // The replaced engines are closed once the install is done: the current one still works.
     assert.deepEqual((await api.client()).status().map((s) => s.id), ['slow']);
+  });
+
+  it('a warm-up in flight survives a reopen and caches its template', async () => {
+    const { api } = await activate();
+    await runCommand('clearCache', { confirmed: true });
+    const asked = server.count(PACKAGE);
+    server.inject(PACKAGE, { status: 503, retryAfter: '2' });
+    const warming = runCommand<{ total: number; done: number; failed: number; cancelled: boolean }>('warmUp', { count: 1 });
+    await waitUntil(() => server.count(PACKAGE) > asked, 'the warm-up has asked for the package');
+    await withSettings(api, () => setUserSetting('templateMarketplace', 'network.timeoutSeconds', 32));
+    assert.ok(server.count(PACKAGE) < asked + 2, 'the reopen happened while the warm-up was still waiting for its package');
+    // Before the warm-up held a lease, the reopen closed its engine: the package failed with E_ABORTED.
+    assert.deepEqual(await warming, { total: 1, done: 1, failed: 0, cancelled: false });
   });
 });
