@@ -25,7 +25,16 @@ export interface ProxyOptions {
    * proxy through `noProxy` are always verified. Default true.
    */
   strictSSL?: boolean;
+  /**
+   * The Proxy-Authorization value to send (e.g. `Negotiate …`, `Bearer …`; VS Code's
+   * `http.proxyAuthorization`), instead of the Basic credentials of `url`. Sent to the proxy only,
+   * and never quoted in errors.
+   */
+  authorization?: string;
 }
+
+/** A header value on one line, of a size a proxy accepts. */
+const MAX_AUTHORIZATION = 8192;
 
 /** ProxyOptions checked and taken apart; `origin` carries no credentials. */
 export interface ParsedProxy {
@@ -55,13 +64,21 @@ export function parseProxy(opts: ProxyOptions, where = 'proxy'): ParsedProxy {
     throw new FormatError('must be an http: or https: URL (SOCKS and other proxies are not supported)', where, 'url');
   }
   if (opts.strictSSL !== undefined && typeof opts.strictSSL !== 'boolean') throw new FormatError('must be a boolean', where, 'strictSSL');
-  const authorization = basicAuthorization(url, where);
+  const authorization = opts.authorization === undefined ? basicAuthorization(url, where) : checkAuthorization(opts.authorization, where);
   return {
     origin: url.origin,
     ...(authorization === undefined ? {} : { authorization }),
     noProxy: parseNoProxy(opts.noProxy, `${where}.noProxy`),
     strictSSL: opts.strictSSL ?? true,
   };
+}
+
+function checkAuthorization(value: unknown, where: string): string {
+  // eslint-disable-next-line no-control-regex -- a control character would split or end the header
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_AUTHORIZATION || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new FormatError(`must be a header value: one line of at most ${MAX_AUTHORIZATION} characters`, where, 'authorization');
+  }
+  return value.trim();
 }
 
 function basicAuthorization(url: URL, where: string): string | undefined {

@@ -81,7 +81,7 @@ export class OptionsBuilder {
         return (err as Error).message.replace(/^.*?(is not a usable entry|noProxy):\s*/, '');
       }
     };
-    return loadDisplay().deriveProxy({ settings: { proxy: http.get('proxy'), strictSSL: http.get('proxyStrictSSL'), noProxy: http.get('noProxy') }, env: process.env }, checkEntry);
+    return loadDisplay().deriveProxy({ settings: { proxy: http.get('proxy'), strictSSL: http.get('proxyStrictSSL'), noProxy: http.get('noProxy'), authorization: http.get('proxyAuthorization') }, env: process.env }, checkEntry);
   }
 
   #context(tokens: ReadonlyMap<string, string>, proxy: DerivedProxy) {

@@ -10,10 +10,11 @@ import { redactUrl, type ProxyOptions, type SettingProblem } from './settings';
  * - URL: `http.proxy` when set, else the first of HTTPS_PROXY, https_proxy, HTTP_PROXY, http_proxy.
  * - Bypass list: `http.noProxy` and NO_PROXY/no_proxy, merged.
  * - `http.proxyStrictSSL: false` lets a TLS-intercepting proxy through (the engine's `strictSSL`).
+ * - `http.proxyAuthorization` is sent as Proxy-Authorization instead of the URL's credentials.
  */
 export interface ProxyInputs {
-  /** `http.proxy`, `http.proxyStrictSSL`, `http.noProxy` as VS Code returns them. */
-  settings: { proxy?: unknown; strictSSL?: unknown; noProxy?: unknown };
+  /** `http.proxy`, `http.proxyStrictSSL`, `http.noProxy`, `http.proxyAuthorization` as VS Code returns them. */
+  settings: { proxy?: unknown; strictSSL?: unknown; noProxy?: unknown; authorization?: unknown };
   env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -87,11 +88,23 @@ export function deriveProxy(inputs: ProxyInputs, checkEntry?: NoProxyEntryCheck)
   if (settings.strictSSL !== undefined && settings.strictSSL !== null && typeof settings.strictSSL !== 'boolean') {
     problems.push({ setting: 'http.proxyStrictSSL', message: l10n.t('must be true or false; certificates are checked') });
   }
+  const authorization = proxyAuthorization(settings.authorization, problems);
   return {
-    proxy: { url, ...(noProxy.length > 0 ? { noProxy } : {}), ...(strictSSL === false ? { strictSSL } : {}) },
+    proxy: { url, ...(noProxy.length > 0 ? { noProxy } : {}), ...(strictSSL === false ? { strictSSL } : {}), ...(authorization ? { authorization } : {}) },
     origin,
     problems,
   };
+}
+
+/** `http.proxyAuthorization` when it is one header line (null and "" mean unset); never quoted in a problem. */
+function proxyAuthorization(value: unknown, problems: SettingProblem[]): string | undefined {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+  // eslint-disable-next-line no-control-regex -- a control character would split or end the header
+  if (typeof value !== 'string' || /[\u0000-\u001f\u007f]/.test(value) || value.length > 8192) {
+    problems.push({ setting: 'http.proxyAuthorization', message: l10n.t('must be a header value on one line; the proxy URL\'s credentials are used instead') });
+    return undefined;
+  }
+  return value.trim();
 }
 
 /** `proxy:3128` → `http://proxy:3128` (curl's reading); only http: and https: proxies are supported. */
@@ -117,5 +130,6 @@ export function describeProxy(derived: DerivedProxy): string {
   const parts = [`${url.protocol}//${url.host} (from ${derived.origin})`];
   if (derived.proxy.noProxy?.length) parts.push(`noProxy: ${derived.proxy.noProxy.join(', ')}`);
   if (derived.proxy.strictSSL === false) parts.push('strictSSL: false');
+  if (derived.proxy.authorization !== undefined) parts.push('authorization from http.proxyAuthorization');
   return parts.join('; ');
 }

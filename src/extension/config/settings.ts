@@ -312,7 +312,7 @@ export function classifyChange(affects: (section: string) => boolean): { engine:
   const engine =
     ['marketplaces', 'includeSampleMarketplace', 'cache', 'catalogRefreshMinutes', 'downloadConcurrency', 'network', 'prefetchCount', 'prefetch'].some((k) =>
       affects(`${SETTINGS_SECTION}.${k}`),
-    ) || ['http.proxy', 'http.noProxy', 'http.proxyStrictSSL'].some((k) => affects(k));
+    ) || ['http.proxy', 'http.noProxy', 'http.proxyStrictSSL', 'http.proxyAuthorization'].some((k) => affects(k));
   return { engine, statusBar: affects(`${SETTINGS_SECTION}.statusBar`) };
 }
 

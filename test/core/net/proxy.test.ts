@@ -50,6 +50,18 @@ describe('parseProxy', () => {
     assert.equal(parseProxy({ url: 'http://user@proxy.example:3128' }).authorization, basicProxyAuthorization('user', ''));
   });
 
+  test('sends a given Proxy-Authorization value instead of the URL\'s credentials, and refuses one that is not a header line', () => {
+    assert.equal(parseProxy({ url: 'http://u:p@proxy.example:3128', authorization: ' Negotiate abc== ' }).authorization, 'Negotiate abc==');
+    for (const authorization of ['', '   ', 'Basic a\r\nX-Injected: 1', 'Bearer \u0000', 'x'.repeat(8193), 42 as unknown as string]) {
+      assert.throws(() => parseProxy({ url: 'http://proxy.example:3128', authorization }, 'http.proxy'), (err: unknown) => {
+        assert.ok(err instanceof FormatError);
+        assert.match(err.message, /^http\.proxy: authorization: must be a header value/);
+        assert.doesNotMatch(everything(err), /X-Injected|xxxxxxxx/);
+        return true;
+      }, JSON.stringify(authorization).slice(0, 20));
+    }
+  });
+
   test('refuses a bad proxy without ever quoting its credentials', () => {
     const bad: [string, RegExp][] = [
       ['socks5://proxyuser7:hunter2@proxy:1080', /must be an http: or https: URL \(SOCKS and other proxies are not supported\)/],
@@ -98,6 +110,14 @@ describe('HttpClient through a proxy', { timeout: 20_000 }, () => {
     const { server, proxy, client } = await setup(t, { requireAuthorization: auth }, (p) => ({ proxy: { url: p.urlWithCredentials('alice', 's3cret:pw') } }));
     const result = await client.get(server.url('/x'), { maxBytes: MAX });
     assert.equal(result.status, 200);
+    assert.equal(proxy.log[0]?.proxyAuthorization, auth);
+    assert.equal(server.log[0]?.headers['proxy-authorization'], undefined);
+  });
+
+  test('sends a given Proxy-Authorization value to the proxy only', async (t) => {
+    const auth = 'Bearer proxy-token-1';
+    const { server, proxy, client } = await setup(t, { requireAuthorization: auth }, (p) => ({ proxy: { url: p.url, authorization: auth } }));
+    assert.equal((await client.get(server.url('/x'), { maxBytes: MAX })).status, 200);
     assert.equal(proxy.log[0]?.proxyAuthorization, auth);
     assert.equal(server.log[0]?.headers['proxy-authorization'], undefined);
   });

@@ -16,6 +16,8 @@ describe('marketplaces from settings, tokens, proxy, verification', () => {
     betaFixture = new MarketplaceFixture([{ id: 'notes', downloads: 1 }]);
     alpha = await FixtureServer.start(alphaFixture);
     beta = await FixtureServer.start(betaFixture);
+    // A settings change reopens an engine that is open; run alone (--grep), nothing has opened it yet.
+    await (await activate()).api.client();
   });
 
   after(async () => {
@@ -24,6 +26,7 @@ describe('marketplaces from settings, tokens, proxy, verification', () => {
     await setUserSetting('templateMarketplace', 'marketplaces', undefined);
     await setUserSetting('templateMarketplace', 'includeSampleMarketplace', undefined);
     await setUserSetting('http', 'proxy', undefined);
+    await setUserSetting('http', 'proxyAuthorization', undefined);
     await runCommand('setToken', { id: 'alpha', token: '' });
     await waitUntil(async () => {
       const client = await api.client().catch(() => undefined);
@@ -96,10 +99,20 @@ describe('marketplaces from settings, tokens, proxy, verification', () => {
     assert.ok(targets.includes(new URL(beta.url).host), 'and beta');
     assert.ok(proxy.log.every((r) => r.proxyAuthorization === basicProxyAuthorization('me', 'pw')), 'with the credentials from the proxy URL');
     assert.deepEqual(client.status().map((s) => s.state), ['fresh', 'fresh']);
+
+    // VS Code's http.proxyAuthorization instead of credentials in the URL (the proxy answers 407 without it).
+    await setUserSetting('http', 'proxy', proxy.url);
+    const seen = proxy.log.length;
+    const withHeader = await withSettings(api, () => setUserSetting('http', 'proxyAuthorization', basicProxyAuthorization('me', 'pw')));
+    await withHeader.refresh({ force: true });
+    assert.ok(proxy.log.length > seen, 'the proxy was asked again');
+    assert.ok(proxy.log.slice(seen).every((r) => r.proxyAuthorization === basicProxyAuthorization('me', 'pw')), 'with http.proxyAuthorization');
+    assert.deepEqual(withHeader.status().map((s) => s.state), ['fresh', 'fresh']);
   });
 
   it('marks a marketplace that went offline as served from cache, with its age', async () => {
     const { api } = await activate();
+    await setUserSetting('http', 'proxyAuthorization', undefined);
     const client = await withSettings(api, () => setUserSetting('http', 'proxy', undefined));
     await client.refresh({ force: true });
     await beta.close();

@@ -64,6 +64,20 @@ describe('deriveProxy', () => {
     );
   });
 
+  it('sends http.proxyAuthorization when it is one header line, and names the setting otherwise without quoting it', () => {
+    const d = derive({ proxy: 'http://u:p@p:1', authorization: ' Negotiate YII= ' });
+    assert.equal(d.proxy?.authorization, 'Negotiate YII=');
+    assert.equal(describeProxy(d), 'http://p:1 (from http.proxy); authorization from http.proxyAuthorization');
+    assert.doesNotThrow(() => checkOptions({ sources: [{ id: 'x', url: 'https://x.invalid/', publicKey: 'x' }], cacheDir: '/tmp/x', http: { proxy: d.proxy! } }), 'the engine takes it as is');
+    for (const unset of [null, undefined, '', '  ']) assert.equal(derive({ proxy: 'http://p:1', authorization: unset }).proxy?.authorization, undefined);
+    for (const bad of ['Basic a\r\nX-Secret-Header: 1', 42]) {
+      const refused = derive({ proxy: 'http://p:1', authorization: bad });
+      assert.equal(refused.proxy?.authorization, undefined, 'the proxy URL\'s credentials are used instead');
+      assert.deepEqual(refused.problems.map((p) => p.setting), ['http.proxyAuthorization']);
+      assert.doesNotMatch(JSON.stringify(refused.problems), /X-Secret-Header/);
+    }
+  });
+
   it('refuses unsupported proxies by the setting they came from, and connects directly', () => {
     const socks = derive({ proxy: 'socks5://p:1080' });
     assert.equal(socks.proxy, undefined);

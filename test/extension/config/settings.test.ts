@@ -279,6 +279,7 @@ describe('classifyChange', () => {
     assert.deepEqual(classifyChange(affects(['templateMarketplace.prefetch.related'])), { engine: true, statusBar: false });
     assert.deepEqual(classifyChange(affects(['http.noProxy'])), { engine: true, statusBar: false });
     assert.deepEqual(classifyChange(affects(['http.proxyStrictSSL'])), { engine: true, statusBar: false });
+    assert.deepEqual(classifyChange(affects(['http.proxyAuthorization'])), { engine: true, statusBar: false });
     assert.deepEqual(classifyChange(affects(['templateMarketplace.statusBar.enabled'])), { engine: false, statusBar: true });
     assert.deepEqual(classifyChange(affects(['editor.fontSize'])), { engine: false, statusBar: false });
   });
