@@ -89,6 +89,8 @@ export const BOOLEAN_SETTINGS = {
 
 /** How many of the most popular templates Warm Up Cache fetches when `prefetchCount` is 0 (off). */
 export const DEFAULT_WARM_UP_COUNT = 10;
+/** The shortest overall deadline of one download (the engine's default). */
+const MIN_DEADLINE_MS = 300_000;
 
 const MARKETPLACE_KEYS = new Set(['id', 'url', 'publicKey', 'name']);
 const SECRET_LIKE_KEYS = /^(token|accessToken|apiKey|password|secret|headers|authorization|auth)$/i;
@@ -273,6 +275,9 @@ export function toClientOptions(settings: Settings, ctx: OptionsContext): Market
     sources.push(source);
   }
   const timeoutMs = Math.round(settings.network.timeoutSeconds * 1000);
+  // One download, retries included, may take 5 minutes, or longer when the timeout asks for more:
+  // a user who allows 10 minutes per request must not be cut off at 5.
+  const deadlineMs = Math.max(MIN_DEADLINE_MS, timeoutMs * (settings.network.retries + 1));
   return {
     sources,
     cacheDir: ctx.cacheDir,
@@ -286,6 +291,7 @@ export function toClientOptions(settings: Settings, ctx: OptionsContext): Market
       connectTimeoutMs: timeoutMs,
       headersTimeoutMs: timeoutMs,
       bodyTimeoutMs: timeoutMs,
+      deadlineMs,
       retries: settings.network.retries,
       ...(ctx.userAgent ? { userAgent: ctx.userAgent } : {}),
       ...(ctx.proxy ? { proxy: ctx.proxy } : {}),

@@ -50,7 +50,7 @@ describe('readSettings → toClientOptions', () => {
       concurrency: 8,
       prefetchPopular: 0,
       prefetchRelated: 3,
-      http: { connectTimeoutMs: 30_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, retries: 2 },
+      http: { connectTimeoutMs: 30_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, deadlineMs: 300_000, retries: 2 },
     });
     assert.doesNotThrow(() => checkOptions(options), 'the engine accepts what the defaults make');
   });
@@ -86,7 +86,15 @@ describe('readSettings → toClientOptions', () => {
     assert.equal(options.concurrency, 3);
     assert.equal(options.prefetchPopular, 12);
     assert.equal(options.prefetchRelated, 0, '0 turns the related prefetch off');
-    assert.deepEqual(options.http, { connectTimeoutMs: 2500, headersTimeoutMs: 2500, bodyTimeoutMs: 2500, retries: 0, userAgent: 'ua/1', proxy: { url: 'http://proxy:3128' } });
+    assert.deepEqual(options.http, { connectTimeoutMs: 2500, headersTimeoutMs: 2500, bodyTimeoutMs: 2500, deadlineMs: 300_000, retries: 0, userAgent: 'ua/1', proxy: { url: 'http://proxy:3128' } });
+    assert.doesNotThrow(() => checkOptions(options));
+  });
+
+  it('gives a download the time its attempts may take when that is longer than 5 minutes', () => {
+    const { settings } = readSettings(reader({ 'network.timeoutSeconds': 600, 'network.retries': 2 }), { trusted: true });
+    const options = toClientOptions(settings, ctx);
+    assert.equal(options.http?.connectTimeoutMs, 600_000);
+    assert.equal(options.http?.deadlineMs, 1_800_000, 'three attempts of up to 10 minutes');
     assert.doesNotThrow(() => checkOptions(options));
   });
 
