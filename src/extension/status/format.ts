@@ -1,7 +1,7 @@
 import type * as _vscode from 'vscode'; // type-only, erased at build: lets the l10n extractor see this pure module's l10n.t calls
 import type { MetricsSnapshot, SourceStatus, Tier } from '../../core';
 import { l10n } from '../l10n';
-import { formatCount } from '../views/format';
+import { formatBytes, formatCount } from '../views/format';
 
 /**
  * Pure formatting of the cache status bar item and of the metrics document: text, Markdown
@@ -176,18 +176,6 @@ export function formatMs(ms: number): string {
   if (ms < 100) return `${ms.toFixed(1)} ms`;
   if (ms < 10_000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(1)} s`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 1024) return `${Math.max(0, Math.round(bytes || 0))} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = bytes / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
 /** 42_000 → "42 s ago", "3 min ago", "2 h ago", "5 d ago"; a clock skew reads "just now". */

@@ -4,7 +4,6 @@ import { Metrics, type MetricsSnapshot } from '../../../src/core/metrics/metrics
 import {
   escapeMarkdown,
   formatAge,
-  formatBytes,
   formatMs,
   formatPercent,
   formatRate,
@@ -101,7 +100,7 @@ describe('statusTooltip', () => {
     assert.match(md, /\| Disk \| 0 \| 0 \| — \|/);
     assert.match(md, /\| download \| 10 \| 12\.3 ms \| 250 ms \|/);
     assert.match(md, /\| search \| 3 \| 0\.50 ms \| 0\.90 ms \|/);
-    assert.match(md, /\| Memory \| 42 entries · 3\.0 MB \| 500 entries · 64 MB \|/);
+    assert.match(md, /\| Memory \| 42 entries · 3 MB \| 500 entries · 64 MB \|/);
     assert.match(md, /\| Disk \| 100 entries · 20 MB \| 256 MB \|/);
     assert.match(md, /\| Sample Templates \| fresh \| 20 \| 3 min ago \|/);
     assert.match(md, /Click to open the dashboard\./);
@@ -118,7 +117,7 @@ describe('statusTooltip', () => {
     const md = statusTooltip(inputs({ snapshot: { ...s, totals: { downloads: 1, downloadedBytes: 2048, errors: 1 } }, sizes: { memory: { entries: 1, bytes: 10 }, disk: { entries: 2, bytes: 20 } } }));
     assert.match(md, /\| Memory \| 1 entry · 10 B \|/);
     assert.match(md, /\| Disk \| 2 entries · 20 B \|/);
-    assert.match(md, /1 download \(2\.0 KB\), 1 error\./);
+    assert.match(md, /1 download \(2 KB\), 1 error\./);
   });
 
   it('shows sizes as pending until the first answer, and marks an expired offline catalog', () => {
@@ -147,12 +146,7 @@ describe('metricsDocument', () => {
 });
 
 describe('small formatters', () => {
-  it('formats bytes, durations and ages', () => {
-    assert.equal(formatBytes(0), '0 B');
-    assert.equal(formatBytes(1023), '1023 B');
-    assert.equal(formatBytes(1536), '1.5 KB');
-    assert.equal(formatBytes(64 * 1024 * 1024), '64 MB');
-    assert.equal(formatBytes(3 * 1024 ** 4), '3.0 TB');
+  it('formats durations and ages (bytes: views/format.ts, shared with the trees)', () => {
     assert.equal(formatMs(0.123), '0.12 ms');
     assert.equal(formatMs(12.34), '12.3 ms');
     assert.equal(formatMs(1234), '1234 ms');
