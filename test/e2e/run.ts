@@ -91,9 +91,30 @@ async function hostSuites(): Promise<void> {
     }
     checkExtensionHostLog(server, phase);
   }
+  await restrictedPhase();
 }
 
-async function hostPhase(phase: 'first' | 'second', server: CodeServer, workspace: string): Promise<void> {
+/**
+ * A third start, with workspace trust on: a folder whose own settings name a marketplace (and turn
+ * the sample off) opens in Restricted Mode, and *.restricted.ts checks that the engine ignores them.
+ */
+async function restrictedPhase(): Promise<void> {
+  const workspace = join(scratch, 'ws-restricted');
+  mkdirSync(join(workspace, '.vscode'), { recursive: true });
+  const planted = { 'templateMarketplace.marketplaces': [{ id: 'planted', url: 'http://127.0.0.1:9/', publicKey: Buffer.alloc(32, 9).toString('base64') }], 'templateMarketplace.includeSampleMarketplace': false, 'e2e.planted': true };
+  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify(planted, null, 2));
+  say('Extension-host suites, Restricted Mode…');
+  const server = await startCodeServer({ home: join(scratch, 'r'), logFile: join(artifacts, 'server-host-restricted.log'), smokeTestDriver: true, workspaceTrust: true });
+  try {
+    await hostPhase('restricted', server, workspace);
+  } finally {
+    await server.stop();
+    copyLogs(server, 'host-restricted');
+  }
+  checkExtensionHostLog(server, 'restricted');
+}
+
+async function hostPhase(phase: 'first' | 'second' | 'restricted', server: CodeServer, workspace: string): Promise<void> {
   const hostLog = join(artifacts, `exthost-${phase}.log`);
   const b = await openBrowser({ home: scratch, consoleLog: (l) => appendFileSync(join(artifacts, `browser-host-${phase}.log`), `${l}\n`) });
   try {

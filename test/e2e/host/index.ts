@@ -7,13 +7,13 @@ import Mocha from 'mocha';
 /**
  * The entry VS Code calls inside the extension host (`extensionTestsPath`). It runs the bundled
  * mocha suites of one phase (E2E_PHASE: "first" runs *.test.js, "second" runs *.second.js after a
- * fresh start on the same user data), prints a machine-readable result line for the runner, and
+ * fresh start on the same user data, "restricted" runs *.restricted.js in an untrusted folder), prints a machine-readable result line for the runner, and
  * fails when anything in this extension host connected to an address other than 127.0.0.1.
  */
 export async function run(): Promise<void> {
   const outside = guardNetwork();
   const phase = process.env.E2E_PHASE ?? 'first';
-  const suffix = phase === 'second' ? '.second.js' : '.test.js';
+  const suffix = phase === 'first' ? '.test.js' : `.${phase}.js`;
   const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec' });
   const grep = process.env.E2E_GREP;
   if (grep) mocha.grep(grep);

@@ -26,6 +26,11 @@ export interface CodeServerOptions {
   install?: string[];
   /** Extra environment for the server and its extension hosts. */
   env?: Record<string, string>;
+  /**
+   * Workspace trust on, with no prompt: a folder opens in Restricted Mode until trusted. Off by
+   * default (every folder trusted), as for most suites.
+   */
+  workspaceTrust?: boolean;
 }
 
 /** Everything that would phone home, show a walkthrough or start an AI agent host is off. */
@@ -85,7 +90,8 @@ async function startOnce(opts: CodeServerOptions, attempt: number): Promise<Code
     }),
   ) as Record<'user' | 'ext' | 'tmp' | 'data' | 'config' | 'cache', string>;
   mkdirSync(join(dirs.user, 'User'), { recursive: true });
-  writeFileSync(join(dirs.user, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
+  const trust = opts.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' } : {};
+  writeFileSync(join(dirs.user, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...trust, ...opts.settings }, null, 2));
   const configFile = join(opts.home, 'config.yaml');
   void attempt;
   writeFileSync(configFile, 'auth: none\ncert: false\n');
@@ -120,7 +126,7 @@ async function startOnce(opts: CodeServerOptions, attempt: number): Promise<Code
     ...common,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
