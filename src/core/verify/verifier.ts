@@ -72,9 +72,11 @@ export interface VerifierStats {
  * - One item is checked inline: quicker than any round trip to another thread.
  * - Small batches go to libuv's thread pool through node:crypto's callback form, 16 in flight.
  * - Batches of at least 64 uncached signatures go to a pool of node:crypto worker threads, one
- *   per core (workerPool.ts), in a few chunks per worker: the checks no longer share libuv's four
+ *   per core (workerPool.ts), in a few chunks that every worker shares (each claims one check at a
+ *   time from a shared counter, so all finish together): the checks no longer share libuv's four
  *   threads with the file system calls of the same batch (reads and writes of the cache wait behind
- *   queued crypto jobs there), and each chunk is one message instead of one job per signature.
+ *   queued crypto jobs there), a chunk costs one message per worker instead of one job per
+ *   signature, and items with a pooled verdict are concluded without a promise each.
  *   The bench prints both against one core at 256/1,024/4,096; on a shared, loaded machine the
  *   figures swing widely (see its header), so compare them within one run.
  */
