@@ -13,7 +13,7 @@ describe('dashboard formatting', () => {
     assert.equal(f.percent(Number.NaN), '0%', 'never "NaN%"');
   });
 
-  it('counts, rates and megabytes per second', () => {
+  it('counts, rates, megabytes per second and byte rates', () => {
     assert.equal(f.count(12345.6), '12,346');
     assert.equal(f.rate(52371.2), '52,371');
     assert.equal(f.rate(12.34), '12.3');
@@ -21,6 +21,13 @@ describe('dashboard formatting', () => {
     assert.equal(f.rate(-3), '0');
     assert.equal(f.megabytesPerSec(14_000_000), '14');
     assert.equal(f.megabytesPerSec(6_020), '0.00602');
+    assert.equal(f.bytesPerSec(0), '0 B/s');
+    assert.equal(f.bytesPerSec(512), '512 B/s');
+    assert.equal(f.bytesPerSec(1_380), '1.38 KB/s');
+    assert.equal(f.bytesPerSec(999_999), '1 MB/s', 'never "1,000 KB/s"');
+    assert.equal(f.bytesPerSec(14_000_000), '14 MB/s');
+    assert.equal(f.bytesPerSec(2.5e12), '2,500 GB/s');
+    assert.equal(f.bytesPerSec(Number.NaN), '0 B/s');
   });
 
   it('bytes in binary units', () => {

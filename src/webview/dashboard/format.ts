@@ -13,8 +13,10 @@ export interface Formatter {
   rate(n: number): string;
   /** Bytes in binary units: 1536 → "1.5 KiB". */
   bytes(n: number): string;
-  /** Bytes per second as MB/s (decimal, as network speeds are read), 3 significant digits: 14_000_000 → "14", 8_500 → "0.0085". */
+  /** Bytes per second as MB/s (decimal, as network speeds are read), 3 significant digits: 14_000_000 → "14", 8_500 → "0.0085". For the chart's fixed axis. */
   megabytesPerSec(bytesPerSec: number): string;
+  /** Bytes per second in the decimal unit that reads best, 3 significant digits: 1_380 → "1.38 KB/s", 14_000_000 → "14 MB/s". */
+  bytesPerSec(bytesPerSec: number): string;
   /** Milliseconds, from µs to s: 0.0002 → "0.2 µs", 0.8 → "800 µs", 4.5 → "4.50 ms", 1234 → "1.23 s". */
   duration(ms: number): string;
   /** A speed-up: 174.2 → "174×", 10.56 → "10.6×". */
@@ -65,6 +67,18 @@ export function createFormatter(locale: string | undefined): Formatter {
     megabytesPerSec(bps) {
       const v = Math.max(0, finite(bps)) / 1_000_000;
       return v >= 1000 ? int.format(v) : sig3.format(v);
+    },
+    bytesPerSec(bps) {
+      const v = Math.max(0, finite(bps));
+      const units = [l10n.t('{0} B/s'), l10n.t('{0} KB/s'), l10n.t('{0} MB/s'), l10n.t('{0} GB/s')];
+      let x = v;
+      let i = 0;
+      // 999,999 B/s reads "1 MB/s", not "1,000 KB/s": the unit changes where 3 digits would round to 1,000.
+      while (x >= 999.5 && i < units.length - 1) {
+        x /= 1000;
+        i++;
+      }
+      return units[i]!.replace('{0}', x >= 1000 ? int.format(x) : sig3.format(x));
     },
     duration(ms) {
       const v = Math.max(0, finite(ms));

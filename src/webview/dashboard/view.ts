@@ -128,7 +128,7 @@ export class DashboardView {
     const tp = m?.throughput;
     const window = tp ? f.count(tp.windowMs / 1000) : '';
     this.#figure(this.#el.tput.tps, tp ? f.rate(tp.templatesPerSec) : '–', tp ? l10n.t('downloaded per second, last {0} s', window) : '');
-    this.#figure(this.#el.tput.mbps, tp ? f.megabytesPerSec(tp.bytesPerSec) : '–', tp ? l10n.t('MB/s downloaded, last {0} s', window) : '');
+    this.#figure(this.#el.tput.mbps, tp ? f.bytesPerSec(tp.bytesPerSec) : '–', tp ? l10n.t('downloaded, last {0} s', window) : '');
     this.#figure(this.#el.tput.served, tp ? f.rate(tp.servedPerSec) : '–', tp ? l10n.t('served per second from any tier') : '');
     this.#renderCharts(state);
     // Latency
@@ -207,7 +207,7 @@ export class DashboardView {
   #throughputSection(): HTMLElement {
     this.#el.tput = {
       tps: this.#newFigure(l10n.t('Templates downloaded per second'), 'big'),
-      mbps: this.#newFigure(l10n.t('Megabytes downloaded per second')),
+      mbps: this.#newFigure(l10n.t('Bytes downloaded per second')),
       served: this.#newFigure(l10n.t('Templates served per second')),
     };
     this.#el.tputChart = h('div', { class: 'chart-canvas' });

@@ -79,6 +79,8 @@ export class DashboardPage {
       // clicking a row of the command palette while 600 commands fill it.
       await viaSettings(theme.id);
       await this.frame.locator(`body.${theme.bodyClass}`).waitFor({ state: 'attached', timeout: 30_000 });
+      // The palette that opened the settings fades out: a screenshot taken meanwhile shows it as a veil.
+      await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
       return;
     }
     // The workbench re-renders everything on a theme change; an attempt that lands in the middle of
