@@ -85,6 +85,8 @@ export class TimeChart {
       width: this.#width(),
       height: this.def.height ?? 170,
       legend: { show: false },
+      // Without a right-hand axis, room for half of the last time label, which is centred on the plot's edge.
+      ...(hasY2 ? {} : { padding: [null, 40, null, null] as uPlot.Padding }),
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       scales: {
         x: { time: true },
@@ -97,8 +99,9 @@ export class TimeChart {
           font,
           grid: { stroke: grid, width: 1 },
           ticks: { stroke: grid, width: 1 },
-          // Whole seconds at least, one label per tick (no uPlot date line under it).
-          space: 80,
+          // Whole seconds at least, one label per tick (no uPlot date line under it), with a gap
+          // between labels as wide as "05:08:14 AM" is.
+          space: 110,
           incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400],
           values: (_u, splits) => splits.map((s) => this.def.formatTime(s * 1000)),
         },
