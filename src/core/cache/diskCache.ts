@@ -53,10 +53,10 @@ import { sha256Hex } from '../format';
 import { decodeBlob, encodeBlob } from './blobCodec';
 import { DiskLayout, scanStore } from './diskLayout';
 import { evictOverBudget, sweep, type GcResult, type SweepContext } from './diskSweep';
-import { readIfExists, readSized, removeFile, statIfExists, touchFile, writeFileAtomic, writeFileFresh } from './fsUtil';
+import { listNames, readIfExists, readSized, removeFile, statIfExists, touchFile, writeFileAtomic, writeFileFresh } from './fsUtil';
 import { requireDuration, requirePositiveInteger } from './options';
 import { parseRecord, serializeRecord, type KeyRecord } from './record';
-import type { CachedItem, EntryMeta, GetOptions, SetOptions } from './types';
+import type { CachedItem, EntryMeta, GetOptions, RecordListing, SetOptions } from './types';
 
 export type { GcResult } from './diskSweep';
 
@@ -191,6 +191,28 @@ export class DiskCache {
     return this.#guard(() => this.#get(key, opts));
   }
 
+  /**
+   * The records in the folder right now, in one listing, for a batch about to read many keys that
+   * are mostly not there (a cold batch): handed to `get` as `listed`, it turns each absent key into
+   * a miss without the failed `open` that cost a tenth of a cold batch of 1,000 small packages.
+   * Only a hint: a record written after the listing goes unseen (its value is fetched again and the
+   * write replaces the record atomically), one removed after it is a miss as ever.
+   * `undefined` when the folder holds more than `maxRecords` files (listing it would cost more
+   * than the opens it saves), or cannot be listed, or the cache is closed or unusable.
+   */
+  async listRecords(maxRecords: number): Promise<RecordListing | undefined> {
+    if (this.#closed || this.#unusable) return undefined;
+    try {
+      return await this.#guard(async () => {
+        const names = await listNames(this.#layout.keysDir, maxRecords);
+        return names && { names };
+      });
+    } catch (err) {
+      if (!isSystemError(err) && !(err instanceof AbortedError)) throw err;
+      return undefined;
+    }
+  }
+
   /** Stores `bytes` under `key`, then evicts least recently used entries while over `maxBytes`. */
   set(key: string, bytes: Uint8Array, opts: SetOptions = {}): Promise<SetResult> {
     return this.#guard(() => this.#set(key, bytes, opts));
@@ -296,7 +318,9 @@ export class DiskCache {
   }
 
   async #read(key: string, opts: GetOptions): Promise<CachedItem | undefined> {
-    const recordPath = this.#layout.recordPath(key);
+    const recordName = this.#layout.recordName(key);
+    if (opts.listed && !opts.listed.names.has(recordName)) return undefined;
+    const recordPath = this.#layout.recordPath(key, recordName);
     // A value that may sit in a blob (size over inlineMaxBytes, or unknown with a finite bound):
     // with its digest known, both files are read at once, one file's latency, not two.
     const expected = opts.sha256 !== undefined && SHA256_HEX.test(opts.sha256) ? opts.sha256 : undefined;

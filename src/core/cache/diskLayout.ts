@@ -16,10 +16,15 @@ export class DiskLayout {
     this.blobsDir = join(dir, 'blobs');
   }
 
-  recordPath(key: string): string {
-    // The digest of the key's UTF-8 bytes, as ever, without encoding them first; and appended
-    // rather than `join`ed (a hex name needs no normalising): both are on every hit.
-    return `${this.#keysPrefix}${createHash('sha256').update(key, 'utf8').digest('hex')}.json`;
+  /** `name`, when the caller has it already, is recordName(key). */
+  recordPath(key: string, name = this.recordName(key)): string {
+    // Appended rather than `join`ed (a hex name needs no normalising): this is on every hit.
+    return `${this.#keysPrefix}${name}`;
+  }
+
+  /** The record's file name: the digest of the key's UTF-8 bytes, as ever, without encoding them first. */
+  recordName(key: string): string {
+    return `${createHash('sha256').update(key, 'utf8').digest('hex')}.json`;
   }
 
   blobPath(sha256: string): string {

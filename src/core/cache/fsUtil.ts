@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { close, open, read, readFile as readFileCallback, type Stats } from 'node:fs';
-import { mkdir, open as openHandle, rename, rm, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import { mkdir, open as openHandle, opendir, rename, rm, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -152,6 +152,28 @@ function skipBytes(chunks: readonly Uint8Array[], count: number): Uint8Array[] {
     count = 0;
   }
   return left;
+}
+
+/**
+ * The names in a folder, or `undefined` once there are more than `maxNames` of them (stopping
+ * there: a huge folder is not read to the end) or when the folder is gone.
+ */
+export async function listNames(dir: string, maxNames: number): Promise<Set<string> | undefined> {
+  let folder;
+  try {
+    // A large buffer: each refill is a trip to the thread pool.
+    folder = await opendir(dir, { bufferSize: 1024 });
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+  const names = new Set<string>();
+  // Leaving the loop early closes the folder.
+  for await (const entry of folder) {
+    if (names.size === maxNames) return undefined;
+    names.add(entry.name);
+  }
+  return names;
 }
 
 /** Reads a whole file; `undefined` if it is not there (any more). */

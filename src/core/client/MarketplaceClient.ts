@@ -2,6 +2,7 @@ import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { DiskCache } from '../cache/diskCache';
+import type { RecordListing } from '../cache/types';
 import { MemoryCache } from '../cache/memoryCache';
 import { mostRelated } from '../catalog/related';
 import { SearchIndex, type SearchQuery, type SearchHit } from '../catalog/searchIndex';
@@ -58,6 +59,12 @@ type CatalogOf = (source: SourceCatalog) => Promise<VerifiedCatalog>;
 
 /** Related templates are fetched two at a time: enough to finish soon, little enough to leave the user's own downloads the bandwidth. */
 const RELATED_PREFETCH_CONCURRENCY = 2;
+/**
+ * A batch this big lists the disk tier once (PackageStore.listDisk) rather than probing it with a
+ * failed `open` per package it then downloads; that probe was a tenth of a cold batch of 1,000
+ * small packages. A smaller batch keeps the probes: a listing costs a folder's worth of names.
+ */
+const LIST_DISK_MIN_BATCH = 32;
 
 /**
  * The engine's one entry point. Reads catalogs and packages through the memory, disk and network
@@ -304,6 +311,9 @@ export class MarketplaceClient {
     const snapshot = (): BatchTotals => ({ ...totals });
     const emit = opts.onProgress ?? (() => undefined);
     const resolved: (Resolved | undefined)[] = [];
+    // One listing of the disk tier for a batch big enough, made when the first package misses memory.
+    let listing: Promise<RecordListing | undefined> | undefined;
+    const listed = refs.length >= LIST_DISK_MIN_BATCH ? () => (listing ??= this.packages.listDisk(refs.length)) : undefined;
     const items = await Promise.all(
       refs.map((ref, index) =>
         limit(async (): Promise<BatchItemResult> => {
@@ -313,6 +323,7 @@ export class MarketplaceClient {
             const r = await this.resolve(ref, catalogOf);
             const read = await this.packages.get(r.template, r.source, {
               ...(opts.signal ? { signal: opts.signal } : {}),
+              ...(listed ? { listed } : {}),
               onProgress: (received, size) => emit({ type: 'bytes', ref, received, size, totals: snapshot() }),
             });
             resolved[index] = r;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, truncate, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { deflateSync, inflateSync } from 'fflate';
 import { DiskCache, type DiskCacheOptions } from '../../../src/core/cache';
@@ -100,6 +100,29 @@ describe('DiskCache hot paths', () => {
     await writeFile(recordPath('grown'), Buffer.concat([await readFile(recordPath('grown')), Buffer.from('trailing bytes')]));
     assert.equal(await cache.get('grown', hint), undefined, 'bytes past the value fail the check too');
     assert.deepEqual(corrupt, ['torn', 'grown']);
+  });
+
+  it('lists its records for a batch: a key not listed is a miss without a read, a listed one is read and checked as ever', async () => {
+    const cache = await open();
+    const bytes = makePayload('pkg', 1, 'random', 2000);
+    await cache.set('a', bytes);
+    await cache.set('b', bytes);
+    const listed = await cache.listRecords(10);
+    assert.deepEqual([...listed!.names].sort(), [basename(recordPath('a')), basename(recordPath('b'))].sort());
+    assert.deepEqual((await cache.get('a', { listed }))?.bytes, bytes);
+    await cache.set('c', bytes);
+    assert.equal(await cache.get('c', { listed }), undefined, 'written after the listing: unseen (fetched again by the caller)');
+    assert.deepEqual((await cache.get('c'))?.bytes, bytes, 'without the listing it is there');
+
+    await writeFile(recordPath('b'), 'not a record');
+    assert.equal(await cache.get('b', { listed }), undefined, 'listed but corrupt: still checked, dropped');
+    assert.deepEqual(corrupt, ['b']);
+
+    // a and c are left.
+    assert.equal(await cache.listRecords(1), undefined, 'more records than asked for: no listing');
+    assert.equal((await cache.listRecords(2))?.names.size, 2);
+    await cache.close();
+    assert.equal(await cache.listRecords(10), undefined, 'closed: no listing');
   });
 
   it('on the real clock, writes leave file times to the file system', async () => {
