@@ -21,7 +21,7 @@ import type { Fetcher } from '../net/types';
 import { Emitter, type Disposable } from '../util/emitter';
 import { throwIfAborted } from '../util/abort';
 import { Verifier, type VerifyItem } from '../verify/verifier';
-import type { BatchItemResult, BatchOptions, BatchResult, BatchTotals, VerifyOutcome } from './batch';
+import type { BatchItemResult, BatchOptions, BatchProgress, BatchResult, BatchTotals, VerifyOutcome } from './batch';
 import { DEFAULTS, checkOptions, type MarketplaceClientOptions } from './options';
 import { PackageStore, type PackageSource } from './packageStore';
 import { entryKey, readProvenance, recordUrl, type ProvenanceEntry } from '../provenance';
@@ -309,7 +309,10 @@ export class MarketplaceClient {
     const limit = pLimit(opts.concurrency ?? this.options.concurrency ?? DEFAULTS.concurrency);
     const totals: BatchTotals = { total: refs.length, done: 0, failed: 0, bytes: 0 };
     const snapshot = (): BatchTotals => ({ ...totals });
-    const emit = opts.onProgress ?? (() => undefined);
+    // Events are only built for a listener: a cold batch of small packages is short enough per
+    // item that a few objects each showed in its profile.
+    const listener = opts.onProgress;
+    const emit = (event: () => BatchProgress): void => listener?.(event());
     const resolved: (Resolved | undefined)[] = [];
     // One listing of the disk tier for a batch big enough, made when the first package misses memory.
     let listing: Promise<RecordListing | undefined> | undefined;
@@ -319,23 +322,23 @@ export class MarketplaceClient {
         limit(async (): Promise<BatchItemResult> => {
           try {
             throwIfAborted(opts.signal);
-            emit({ type: 'start', ref, totals: snapshot() });
+            emit(() => ({ type: 'start', ref, totals: snapshot() }));
             const r = await this.resolve(ref, catalogOf);
             const read = await this.packages.get(r.template, r.source, {
               ...(opts.signal ? { signal: opts.signal } : {}),
               ...(listed ? { listed } : {}),
-              onProgress: (received, size) => emit({ type: 'bytes', ref, received, size, totals: snapshot() }),
+              ...(listener ? { onProgress: (received: number, size: number | undefined) => listener({ type: 'bytes', ref, received, size, totals: snapshot() }) } : {}),
             });
             resolved[index] = r;
             totals.done++;
             totals.bytes += read.bytes.length;
-            emit({ type: 'done', ref, from: read.from, bytes: read.bytes.length, totals: snapshot() });
+            emit(() => ({ type: 'done', ref, from: read.from, bytes: read.bytes.length, totals: snapshot() }));
             return { ref, ok: true, template: r.template, bytes: read.bytes, from: read.from };
           } catch (err) {
             const error = asMarketplaceError(err);
             totals.failed++;
             this.metrics.error(error.code);
-            emit({ type: 'failed', ref, error, totals: snapshot() });
+            emit(() => ({ type: 'failed', ref, error, totals: snapshot() }));
             return { ref, ok: false, error };
           }
         }),
