@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { sha256Hex, utf8 } from '../format';
+import { createHash } from 'node:crypto';
+import { join, sep } from 'node:path';
 import { isNotFound, isTempName, statIfExists } from './fsUtil';
 
 /** Where things live in a disk cache folder (the layout is described atop diskCache.ts). */
@@ -8,13 +8,23 @@ export class DiskLayout {
   readonly keysDir: string;
   readonly blobsDir: string;
 
+  readonly #keysPrefix: string;
+
   constructor(readonly dir: string) {
     this.keysDir = join(dir, 'keys');
+    this.#keysPrefix = `${this.keysDir}${sep}`;
     this.blobsDir = join(dir, 'blobs');
   }
 
-  recordPath(key: string): string {
-    return join(this.keysDir, `${sha256Hex(utf8.encode(key))}.json`);
+  /** `name`, when the caller has it already, is recordName(key). */
+  recordPath(key: string, name = this.recordName(key)): string {
+    // Appended rather than `join`ed (a hex name needs no normalising): this is on every hit.
+    return `${this.#keysPrefix}${name}`;
+  }
+
+  /** The record's file name: the digest of the key's UTF-8 bytes, as ever, without encoding them first. */
+  recordName(key: string): string {
+    return `${createHash('sha256').update(key, 'utf8').digest('hex')}.json`;
   }
 
   blobPath(sha256: string): string {

@@ -1,3 +1,3 @@
 export { DiskCache, type CacheProblem, type DiskCacheOptions, type DiskCacheStats, type GcResult, type SetResult } from './diskCache';
 export { MemoryCache, type MemoryCacheOptions } from './memoryCache';
-export type { CachedItem, EntryMeta, GetOptions, SetOptions } from './types';
+export type { CachedItem, EntryMeta, GetOptions, RecordListing, SetOptions } from './types';

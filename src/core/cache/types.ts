@@ -42,4 +42,15 @@ export interface GetOptions {
   sha256?: string;
   /** The size the value is expected to have: a small one is stored in its record, so no blob is read ahead. */
   size?: number;
+  /**
+   * A listing of the records made a moment ago (DiskCache.listRecords): a key it does not hold is a
+   * miss without touching the disk. Only a hint, see listRecords.
+   */
+  listed?: RecordListing;
+}
+
+/** The names of the records a disk cache folder held when it was listed. */
+export interface RecordListing {
+  /** File names of records (`<sha256 of key>.json`). */
+  readonly names: ReadonlySet<string>;
 }

@@ -2,6 +2,7 @@ import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { DiskCache } from '../cache/diskCache';
+import type { RecordListing } from '../cache/types';
 import { MemoryCache } from '../cache/memoryCache';
 import { mostRelated } from '../catalog/related';
 import { SearchIndex, type SearchQuery, type SearchHit } from '../catalog/searchIndex';
@@ -20,7 +21,7 @@ import type { Fetcher } from '../net/types';
 import { Emitter, type Disposable } from '../util/emitter';
 import { throwIfAborted } from '../util/abort';
 import { Verifier, type VerifyItem } from '../verify/verifier';
-import type { BatchItemResult, BatchOptions, BatchResult, BatchTotals, VerifyOutcome } from './batch';
+import type { BatchItemResult, BatchOptions, BatchProgress, BatchResult, BatchTotals, VerifyOutcome } from './batch';
 import { DEFAULTS, checkOptions, type MarketplaceClientOptions } from './options';
 import { PackageStore, type PackageSource } from './packageStore';
 import { entryKey, readProvenance, recordUrl, type ProvenanceEntry } from '../provenance';
@@ -58,6 +59,12 @@ type CatalogOf = (source: SourceCatalog) => Promise<VerifiedCatalog>;
 
 /** Related templates are fetched two at a time: enough to finish soon, little enough to leave the user's own downloads the bandwidth. */
 const RELATED_PREFETCH_CONCURRENCY = 2;
+/**
+ * A batch this big lists the disk tier once (PackageStore.listDisk) rather than probing it with a
+ * failed `open` per package it then downloads; that probe was a tenth of a cold batch of 1,000
+ * small packages. A smaller batch keeps the probes: a listing costs a folder's worth of names.
+ */
+const LIST_DISK_MIN_BATCH = 32;
 
 /**
  * The engine's one entry point. Reads catalogs and packages through the memory, disk and network
@@ -302,29 +309,36 @@ export class MarketplaceClient {
     const limit = pLimit(opts.concurrency ?? this.options.concurrency ?? DEFAULTS.concurrency);
     const totals: BatchTotals = { total: refs.length, done: 0, failed: 0, bytes: 0 };
     const snapshot = (): BatchTotals => ({ ...totals });
-    const emit = opts.onProgress ?? (() => undefined);
+    // Events are only built for a listener: a cold batch of small packages is short enough per
+    // item that a few objects each showed in its profile.
+    const listener = opts.onProgress;
+    const emit = (event: () => BatchProgress): void => listener?.(event());
     const resolved: (Resolved | undefined)[] = [];
+    // One listing of the disk tier for a batch big enough, made when the first package misses memory.
+    let listing: Promise<RecordListing | undefined> | undefined;
+    const listed = refs.length >= LIST_DISK_MIN_BATCH ? () => (listing ??= this.packages.listDisk(refs.length)) : undefined;
     const items = await Promise.all(
       refs.map((ref, index) =>
         limit(async (): Promise<BatchItemResult> => {
           try {
             throwIfAborted(opts.signal);
-            emit({ type: 'start', ref, totals: snapshot() });
+            emit(() => ({ type: 'start', ref, totals: snapshot() }));
             const r = await this.resolve(ref, catalogOf);
             const read = await this.packages.get(r.template, r.source, {
               ...(opts.signal ? { signal: opts.signal } : {}),
-              onProgress: (received, size) => emit({ type: 'bytes', ref, received, size, totals: snapshot() }),
+              ...(listed ? { listed } : {}),
+              ...(listener ? { onProgress: (received: number, size: number | undefined) => listener({ type: 'bytes', ref, received, size, totals: snapshot() }) } : {}),
             });
             resolved[index] = r;
             totals.done++;
             totals.bytes += read.bytes.length;
-            emit({ type: 'done', ref, from: read.from, bytes: read.bytes.length, totals: snapshot() });
+            emit(() => ({ type: 'done', ref, from: read.from, bytes: read.bytes.length, totals: snapshot() }));
             return { ref, ok: true, template: r.template, bytes: read.bytes, from: read.from };
           } catch (err) {
             const error = asMarketplaceError(err);
             totals.failed++;
             this.metrics.error(error.code);
-            emit({ type: 'failed', ref, error, totals: snapshot() });
+            emit(() => ({ type: 'failed', ref, error, totals: snapshot() }));
             return { ref, ok: false, error };
           }
         }),

@@ -1,4 +1,5 @@
 import type { DiskCache } from '../cache/diskCache';
+import type { RecordListing } from '../cache/types';
 import type { MemoryCache } from '../cache/memoryCache';
 import type { ListedTemplate } from '../catalog/types';
 import { IntegrityError } from '../errors';
@@ -12,6 +13,16 @@ export interface PackageRead {
   bytes: Uint8Array;
   /** The tier that served the bytes. */
   from: Tier;
+}
+
+export interface PackageGetOptions {
+  signal?: AbortSignal;
+  onProgress?: (received: number, total: number | undefined) => void;
+  /**
+   * For a batch: the disk tier's listing (listDisk), asked for by the first package not in memory
+   * and shared by the rest, so a package not on disk is a miss without a failed `open`.
+   */
+  listed?: () => Promise<RecordListing | undefined>;
 }
 
 export interface PackageSource {
@@ -49,20 +60,19 @@ export class PackageStore {
     return this.deps.memory.get(key) !== undefined || (await this.deps.disk.get(key)) !== undefined;
   }
 
-  get(
-    t: ListedTemplate,
-    source: PackageSource,
-    opts: { signal?: AbortSignal; onProgress?: (received: number, total: number | undefined) => void } = {},
-  ): Promise<PackageRead> {
-    return this.flights.run(PackageStore.key(t), (signal) => this.read(t, source, signal, opts.onProgress), opts.signal);
+  get(t: ListedTemplate, source: PackageSource, opts: PackageGetOptions = {}): Promise<PackageRead> {
+    return this.flights.run(PackageStore.key(t), (signal) => this.read(t, source, signal, opts), opts.signal);
   }
 
-  private async read(
-    t: ListedTemplate,
-    source: PackageSource,
-    signal: AbortSignal,
-    onProgress?: (received: number, total: number | undefined) => void,
-  ): Promise<PackageRead> {
+  /** A listing of the disk tier for a batch (see PackageGetOptions.listed); `undefined` when it would not pay. */
+  listDisk(batchSize: number): Promise<RecordListing | undefined> {
+    // A name costs well under a microsecond to list, a failed open tens of them: worth it up to a
+    // folder of 64 records per package of the batch.
+    return this.deps.disk.listRecords(Math.max(1024, batchSize * 64));
+  }
+
+  private async read(t: ListedTemplate, source: PackageSource, signal: AbortSignal, opts: PackageGetOptions): Promise<PackageRead> {
+    const { onProgress } = opts;
     const { memory, disk, metrics, ttlMs, now } = this.deps;
     const key = PackageStore.key(t);
     const item = this.verifyItem(t, source);
@@ -78,7 +88,8 @@ export class PackageStore {
     metrics.miss('memory');
 
     // The disk tier checks the bytes against their digest on every read; a corrupt entry is a miss.
-    const onDisk = await disk.get(key, { sha256: t.sha256, size: t.size });
+    const listed = await opts.listed?.();
+    const onDisk = await disk.get(key, { sha256: t.sha256, size: t.size, ...(listed ? { listed } : {}) });
     if (onDisk && onDisk.meta.sha256 === t.sha256 && onDisk.meta.size === t.size) {
       metrics.hit('disk');
       await this.mustVerify(item);

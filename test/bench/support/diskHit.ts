@@ -28,6 +28,14 @@ export function engineDiskReads(disk: DiskCache, templates: readonly TemplateEnt
   );
 }
 
+/** Stores every package of `fixture` in the disk tier as a cold batch does (PackageStore's key, the digest handed over). */
+export async function fillEngineDisk(disk: DiskCache, fixture: MarketplaceFixture): Promise<void> {
+  for (const t of fixture.catalog.templates) {
+    const stored = await disk.set(PackageStore.key(t), fixture.packages.get(t.id)!, { sha256: t.sha256 });
+    if (stored.storedBytes === 0) throw new Error(`the disk tier did not store ${t.path}`);
+  }
+}
+
 /** The packages as plain files named by their digest, for the floor to read. */
 export async function writePlainFiles(fixture: MarketplaceFixture): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tm-plain-'));

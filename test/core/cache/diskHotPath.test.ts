@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, truncate, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { deflateSync, inflateSync } from 'fflate';
 import { DiskCache, type DiskCacheOptions } from '../../../src/core/cache';
@@ -50,6 +50,79 @@ describe('DiskCache hot paths', () => {
     clock.advance(1);
     assert.ok(await cache.get('a'));
     assert.equal(await mtime(recordPath('a')), clock.now(), 'older than the resolution: bumped');
+  });
+
+  it('looks at recency at most once per key and resolution period, and honours a bump another window made', async () => {
+    const cache = await open({ recencyResolutionMs: 10 * MINUTE });
+    const stored = clock.now();
+    await cache.set('a', makePayload('a', 1, 'random', 3000));
+    await cache.set('b', makePayload('b', 1, 'random', 3000));
+    clock.advance(30 * MINUTE);
+    assert.ok(await cache.get('a'));
+    assert.equal(await mtime(recordPath('a')), clock.now(), 'old: bumped on the first hit');
+    // Set back by hand: a hit within the resolution neither looks nor writes again.
+    await utimes(recordPath('a'), new Date(stored), new Date(stored));
+    clock.advance(5 * MINUTE);
+    assert.ok(await cache.get('a'));
+    assert.equal(await mtime(recordPath('a')), stored, 'this process bumped it 5 minutes ago: left alone');
+    clock.advance(5 * MINUTE + 1);
+    assert.ok(await cache.get('a'));
+    assert.equal(await mtime(recordPath('a')), clock.now(), 'a resolution period later: looked at, old, bumped');
+
+    // Another window bumped b a minute ago: this one's hit sees that and does not write.
+    const otherWindow = clock.now() - MINUTE;
+    await utimes(recordPath('b'), new Date(otherWindow), new Date(otherWindow));
+    assert.ok(await cache.get('b'));
+    assert.equal(await mtime(recordPath('b')), otherWindow, 'recent enough already: not bumped');
+  });
+
+  it('reads a record whose header is longer than its size suggests (an etag, a long key), and refetches a torn one read by size', async () => {
+    const cache = await open();
+    const bytes = makePayload('pkg', 1, 'random', 4000);
+    const longKey = `pkg:${'k'.repeat(600)}`;
+    const etag = `"${'e'.repeat(900)}"`;
+    const { meta } = await cache.set(longKey, bytes, { etag });
+    const hint = { sha256: meta.sha256, size: bytes.byteLength };
+    const hit = await cache.get(longKey, hint);
+    assert.deepEqual(hit?.bytes, bytes, 'read on past the expected length');
+    assert.equal(hit?.meta.etag, etag);
+    assert.deepEqual((await cache.get(longKey, { ...hint, size: 10 }))?.bytes, bytes, 'a size hint far too small only costs more reads');
+
+    await cache.set('torn', bytes, { sha256: meta.sha256 });
+    await truncate(recordPath('torn'), (await stat(recordPath('torn'))).size - 1);
+    assert.equal(await cache.get('torn', hint), undefined, 'one byte short: a miss, never served');
+    assert.deepEqual(corrupt, ['torn']);
+    await assert.rejects(stat(recordPath('torn')), { code: 'ENOENT' }, 'dropped, so the next read refetches');
+    await cache.set('torn', bytes, { sha256: meta.sha256 });
+    assert.deepEqual((await cache.get('torn', hint))?.bytes, bytes, 'stored again after the refetch');
+
+    await cache.set('grown', bytes, { sha256: meta.sha256 });
+    await writeFile(recordPath('grown'), Buffer.concat([await readFile(recordPath('grown')), Buffer.from('trailing bytes')]));
+    assert.equal(await cache.get('grown', hint), undefined, 'bytes past the value fail the check too');
+    assert.deepEqual(corrupt, ['torn', 'grown']);
+  });
+
+  it('lists its records for a batch: a key not listed is a miss without a read, a listed one is read and checked as ever', async () => {
+    const cache = await open();
+    const bytes = makePayload('pkg', 1, 'random', 2000);
+    await cache.set('a', bytes);
+    await cache.set('b', bytes);
+    const listed = await cache.listRecords(10);
+    assert.deepEqual([...listed!.names].sort(), [basename(recordPath('a')), basename(recordPath('b'))].sort());
+    assert.deepEqual((await cache.get('a', { listed }))?.bytes, bytes);
+    await cache.set('c', bytes);
+    assert.equal(await cache.get('c', { listed }), undefined, 'written after the listing: unseen (fetched again by the caller)');
+    assert.deepEqual((await cache.get('c'))?.bytes, bytes, 'without the listing it is there');
+
+    await writeFile(recordPath('b'), 'not a record');
+    assert.equal(await cache.get('b', { listed }), undefined, 'listed but corrupt: still checked, dropped');
+    assert.deepEqual(corrupt, ['b']);
+
+    // a and c are left.
+    assert.equal(await cache.listRecords(1), undefined, 'more records than asked for: no listing');
+    assert.equal((await cache.listRecords(2))?.names.size, 2);
+    await cache.close();
+    assert.equal(await cache.listRecords(10), undefined, 'closed: no listing');
   });
 
   it('on the real clock, writes leave file times to the file system', async () => {
@@ -139,7 +212,10 @@ describe('DiskCache hot paths', () => {
     assert.deepEqual(new Uint8Array(file.subarray(newline + 1)), small, 'the value follows its header, raw');
     const hit = await cache.get('small', { sha256: meta.sha256, size: small.byteLength });
     assert.deepEqual(hit?.bytes, small);
-    assert.equal(hit?.bytes.buffer.byteLength, file.byteLength, 'served as a view of the file read, not a copy of the value');
+    assert.equal(hit?.bytes.byteOffset, newline + 1, 'served as a view of the file read, not a copy of the value');
+    // Read with its size known: into a buffer sized from it, the header's length estimated.
+    const slack = hit!.bytes.buffer.byteLength - file.byteLength;
+    assert.ok(slack >= 0 && slack <= 64, `the buffer holds the file and little more (${slack} bytes)`);
     assert.deepEqual(await cache.stats(), { entries: 1, blobs: 0, bytes: file.byteLength });
 
     const big = makePayload('big', 1, 'random', 1024 * 1024);

@@ -102,6 +102,30 @@ describe('MarketplaceClient: tiers', () => {
     assert.equal(server.count('catalog.json'), 2, 'the catalog is fetched again too');
   });
 
+  test('a large batch lists the disk tier once: what is there is read from disk, the rest downloaded, a corrupt one refetched', async (t) => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ id: `t${i}` }));
+    const { client, server, cacheDir, open, fixture } = await setup(t, {}, new MarketplaceFixture(many));
+    const firstHalf = many.slice(0, 20).map((m) => m.id);
+    await client.downloadBatch(firstHalf); // 20 < 32: no listing, a probe per package
+    await client.close();
+    // One of those on disk is damaged: the listing names it, the read still checks it.
+    const records = await listFiles(join(cacheDir, 'cache', 'keys'));
+    const damaged = await findRecordOf(records, fixture.catalog.templates.find((e) => e.id === 't3')!.sha256);
+    const bytes = await readFile(damaged);
+    bytes[bytes.length - 1]! ^= 0xff;
+    await writeFile(damaged, bytes);
+
+    const second = await open();
+    const result = await second.downloadBatch(many.map((m) => m.id));
+    assert.equal(result.totals.failed, 0);
+    for (const [i, item] of result.items.entries()) {
+      assert.ok(item.ok);
+      assert.equal(item.from, i < 20 && i !== 3 ? 'disk' : 'network', item.ref);
+      assert.deepEqual(item.bytes, fixture.packages.get(`t${i}`));
+    }
+    for (let i = 0; i < 40; i++) assert.equal(server.count(`packages/t${i}-1.0.0.zip`), i === 3 ? 2 : 1, `t${i}: downloaded once, the damaged one again`);
+  });
+
   test('a corrupt disk entry is detected, never served, and refetched', async (t) => {
     const { client, server, cacheDir, open, fixture } = await setup(t);
     await client.downloadBatch(['readme', 'adr']);
@@ -327,6 +351,14 @@ describe('MarketplaceClient: batches, verification, install', () => {
     assert.equal(warm.items[0]?.ok && warm.items[0].from, 'memory');
   });
 });
+
+/** The record (keys/*.json) holding the package with this digest. */
+async function findRecordOf(records: readonly string[], sha256: string): Promise<string> {
+  for (const path of records) {
+    if ((await readFile(path, 'latin1')).includes(`"key":"pkg:${sha256}"`)) return path;
+  }
+  throw new Error(`no record holds ${sha256}`);
+}
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
