@@ -114,43 +114,41 @@ export function reasonText(reason: ConflictReason): string {
 export function changeRows(plan: UpdatePlan, resolutions: ReadonlyMap<string, Resolution>): ChangeRow[] {
   const rows: ChangeRow[] = [];
   for (const f of plan.files) {
-    switch (f.kind) {
-      case 'unchanged':
-        break;
-      case 'update':
-        rows.push({ path: f.path, kind: f.kind, word: l10n.t('updated'), icon: 'diff-modified' });
-        break;
-      case 'merged':
-        rows.push({ path: f.path, kind: f.kind, word: l10n.t('merged with your changes'), icon: 'git-merge' });
-        break;
-      case 'added':
-        rows.push({ path: f.path, kind: f.kind, word: l10n.t('added'), icon: 'diff-added' });
-        break;
-      case 'delete':
-        rows.push({ path: f.path, kind: f.kind, word: l10n.t('deleted (removed from the template)'), icon: 'diff-removed' });
-        break;
-      case 'keep-ours':
-        rows.push({ path: f.path, kind: f.kind, word: l10n.t('kept your version (the template did not change it)'), icon: 'circle-small' });
-        break;
-      case 'keep-deleted':
-        rows.push({ path: f.path, kind: f.kind, word: l10n.t('stays deleted'), icon: 'circle-small' });
-        break;
-      case 'conflict': {
-        const r = resolutions.get(f.path);
-        const open = r?.how === 'markers' || r?.how === 'unresolved';
-        rows.push({
-          path: f.path,
-          kind: f.kind,
-          ...(r ? { how: r.how } : {}),
-          ...(r?.regions !== undefined ? { regions: r.regions } : {}),
-          word: r ? howWord(r.how, r.regions) : l10n.t('conflict: not resolved'),
-          icon: open ? 'warning' : 'check',
-        });
-        break;
-      }
+    if (f.kind === 'unchanged') continue;
+    if (f.kind !== 'conflict') {
+      rows.push({ path: f.path, kind: f.kind, ...settledRow(f.kind) });
+      continue;
     }
+    const r = resolutions.get(f.path);
+    const open = r?.how === 'markers' || r?.how === 'unresolved';
+    rows.push({
+      path: f.path,
+      kind: f.kind,
+      ...(r ? { how: r.how } : {}),
+      ...(r?.regions !== undefined ? { regions: r.regions } : {}),
+      word: r ? howWord(r.how, r.regions) : l10n.t('conflict: not resolved'),
+      icon: open ? 'warning' : 'check',
+    });
   }
   return rows;
+}
+
+/** The word and codicon of a file the update settles without asking the user. */
+function settledRow(kind: Exclude<FileUpdateKind, 'unchanged' | 'conflict'>): { word: string; icon: string } {
+  switch (kind) {
+    case 'update':
+      return { word: l10n.t('updated'), icon: 'diff-modified' };
+    case 'merged':
+      return { word: l10n.t('merged with your changes'), icon: 'git-merge' };
+    case 'added':
+      return { word: l10n.t('added'), icon: 'diff-added' };
+    case 'delete':
+      return { word: l10n.t('deleted (removed from the template)'), icon: 'diff-removed' };
+    case 'keep-ours':
+      return { word: l10n.t('kept your version (the template did not change it)'), icon: 'circle-small' };
+    case 'keep-deleted':
+      return { word: l10n.t('stays deleted'), icon: 'circle-small' };
+  }
 }
 
 /** The files the update writes or deletes (what Apply changes on disk). */
