@@ -162,7 +162,7 @@ export class Verifier {
       const lane = async (): Promise<void> => {
         while (next < rest.length) {
           const i = rest[next++]!;
-          results[i] = await this.#check(items[i]!, threaded, known);
+          results[i] = await this.#check(items[i]!, threaded);
         }
       };
       const lanes = threaded ? Math.min(this.#parallelism, rest.length) : 1;
@@ -193,8 +193,8 @@ export class Verifier {
     return running;
   }
 
-  async #check(item: VerifyItem, threaded: boolean, known?: WorkerVerdicts): Promise<VerifyResult> {
-    return this.#count(await this.#evaluate(item, threaded, known));
+  async #check(item: VerifyItem, threaded: boolean): Promise<VerifyResult> {
+    return this.#count(await this.#evaluate(item, threaded));
   }
 
   #count(result: VerifyResult): VerifyResult {
@@ -204,26 +204,21 @@ export class Verifier {
     return result;
   }
 
-  async #evaluate(item: VerifyItem, threaded: boolean, known?: WorkerVerdicts): Promise<VerifyResult> {
+  async #evaluate(item: VerifyItem, threaded: boolean): Promise<VerifyResult> {
     const { id, publicKey, sha256 } = item;
     if (publicKey.length !== 32) return failed(id, failures.malformedPublicKey(id, publicKey.length));
     if (!HEX64.test(sha256)) return failed(id, failures.malformedDigest(id));
     try {
-      return conclude(item, await this.#signatureOutcome(item, threaded, known));
+      return conclude(item, await this.#signatureOutcome(item, threaded));
     } catch (err) {
       return failed(id, failures.uncheckable(id, err));
     }
   }
 
   /** The outcome depends only on (key, digest, signature), so it is safe to remember either way. */
-  async #signatureOutcome(item: VerifyItem, threaded: boolean, known?: WorkerVerdicts): Promise<Outcome> {
+  async #signatureOutcome(item: VerifyItem, threaded: boolean): Promise<Outcome> {
     const { publicKey, sha256, signature } = item;
     const key = outcomeKey(item);
-    const checked = known && takeVerdict(key, known);
-    if (checked !== undefined) {
-      if (!checked.cached) this.#outcomes?.set(key, checked.valid);
-      return checked;
-    }
     const remembered = this.#outcomes?.get(key);
     if (remembered !== undefined) return { valid: remembered, cached: true };
     const pending = this.#inFlight.get(key);
