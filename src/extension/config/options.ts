@@ -4,9 +4,9 @@ import { loadEngine } from '../client/loadEngine';
 import { Commands, SETTINGS_SECTION } from '../constants';
 import { l10n } from '../l10n';
 import { loadDisplay } from '../lazy/loadDisplay';
-import type { DerivedProxy } from './proxy';
+import type { DerivedProxy, ProxyChecks } from './proxy';
 import type { TokenStore } from './secrets';
-import type { ReadResult, SettingProblem, Settings } from './settings';
+import type { ProxyOptions, ReadResult, SettingProblem, Settings } from './settings';
 
 /**
  * Settings, secrets and proxy → the engine's options, each time the engine opens (first use and
@@ -72,16 +72,20 @@ export class OptionsBuilder {
   proxy(): DerivedProxy {
     const http = vscode.workspace.getConfiguration('http');
     const { checkOptions } = loadEngine();
-    // The engine's own parser decides which bypass entries it understands; a bad one is dropped, not fatal.
-    const checkEntry = (entry: string): string | undefined => {
+    // The engine's own parser decides which bypass entries and header values it takes; a bad one is dropped, not fatal.
+    const problemWith = (proxy: ProxyOptions): string | undefined => {
       try {
-        checkOptions({ sources: [{ id: 'x', url: 'https://x.invalid/', publicKey: 'x' }], cacheDir: 'x', http: { proxy: { url: 'http://proxy.invalid', noProxy: [entry] } } });
+        checkOptions({ sources: [{ id: 'x', url: 'https://x.invalid/', publicKey: 'x' }], cacheDir: 'x', http: { proxy } });
         return undefined;
       } catch (err) {
-        return (err as Error).message.replace(/^.*?(is not a usable entry|noProxy):\s*/, '');
+        return (err as Error).message;
       }
     };
-    return loadDisplay().deriveProxy({ settings: { proxy: http.get('proxy'), strictSSL: http.get('proxyStrictSSL'), noProxy: http.get('noProxy'), authorization: http.get('proxyAuthorization') }, env: process.env }, checkEntry);
+    const checks: ProxyChecks = {
+      noProxyEntry: (entry) => problemWith({ url: 'http://proxy.invalid', noProxy: [entry] })?.replace(/^.*?(is not a usable entry|noProxy):\s*/, ''),
+      authorization: (value) => problemWith({ url: 'http://proxy.invalid', authorization: value }),
+    };
+    return loadDisplay().deriveProxy({ settings: { proxy: http.get('proxy'), strictSSL: http.get('proxyStrictSSL'), noProxy: http.get('noProxy'), authorization: http.get('proxyAuthorization') }, env: process.env }, checks);
   }
 
   #context(tokens: ReadonlyMap<string, string>, proxy: DerivedProxy) {

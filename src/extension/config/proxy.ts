@@ -25,13 +25,21 @@ export interface DerivedProxy {
   problems: SettingProblem[];
 }
 
-/** Why one bypass entry cannot be used (the adapter asks the engine), or undefined. */
-export type NoProxyEntryCheck = (entry: string) => string | undefined;
+/**
+ * What the engine's own parser says of a value (the adapter asks it): why it cannot be used, or
+ * undefined. Without them, entries and the header are taken as they are (the engine then refuses).
+ */
+export interface ProxyChecks {
+  /** One bypass entry. */
+  noProxyEntry?: (entry: string) => string | undefined;
+  /** The Proxy-Authorization value. */
+  authorization?: (value: string) => string | undefined;
+}
 
 const PROXY_ENV = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const;
 const NO_PROXY_ENV = ['NO_PROXY', 'no_proxy'] as const;
 
-export function deriveProxy(inputs: ProxyInputs, checkEntry?: NoProxyEntryCheck): DerivedProxy {
+export function deriveProxy(inputs: ProxyInputs, checks: ProxyChecks = {}): DerivedProxy {
   const problems: SettingProblem[] = [];
   const { settings, env } = inputs;
 
@@ -66,7 +74,7 @@ export function deriveProxy(inputs: ProxyInputs, checkEntry?: NoProxyEntryCheck)
   const add = (entry: string, where: string) => {
     const trimmed = entry.trim();
     if (trimmed === '' || seen.has(trimmed.toLowerCase())) return;
-    const problem = checkEntry?.(trimmed);
+    const problem = checks.noProxyEntry?.(trimmed);
     if (problem) {
       problems.push({ setting: where, message: l10n.t('"{0}" is ignored: {1}', trimmed, problem) });
       return;
@@ -88,7 +96,7 @@ export function deriveProxy(inputs: ProxyInputs, checkEntry?: NoProxyEntryCheck)
   if (settings.strictSSL !== undefined && settings.strictSSL !== null && typeof settings.strictSSL !== 'boolean') {
     problems.push({ setting: 'http.proxyStrictSSL', message: l10n.t('must be true or false; certificates are checked') });
   }
-  const authorization = proxyAuthorization(settings.authorization, problems);
+  const authorization = proxyAuthorization(settings.authorization, problems, checks.authorization);
   return {
     proxy: { url, ...(noProxy.length > 0 ? { noProxy } : {}), ...(strictSSL === false ? { strictSSL } : {}), ...(authorization ? { authorization } : {}) },
     origin,
@@ -96,11 +104,10 @@ export function deriveProxy(inputs: ProxyInputs, checkEntry?: NoProxyEntryCheck)
   };
 }
 
-/** `http.proxyAuthorization` when it is one header line (null and "" mean unset); never quoted in a problem. */
-function proxyAuthorization(value: unknown, problems: SettingProblem[]): string | undefined {
+/** `http.proxyAuthorization` when the engine takes it (null and "" mean unset); never quoted in a problem. */
+function proxyAuthorization(value: unknown, problems: SettingProblem[], check: ProxyChecks['authorization']): string | undefined {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
-  // eslint-disable-next-line no-control-regex -- a control character would split or end the header
-  if (typeof value !== 'string' || /[\u0000-\u001f\u007f]/.test(value) || value.length > 8192) {
+  if (typeof value !== 'string' || check?.(value) !== undefined) {
     problems.push({ setting: 'http.proxyAuthorization', message: l10n.t('must be a header value on one line; the proxy URL\'s credentials are used instead') });
     return undefined;
   }

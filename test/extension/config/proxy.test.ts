@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkOptions } from '../../../src/core/client/options';
 import { parseNoProxy } from '../../../src/core/net/noProxy';
+import { parseProxy } from '../../../src/core/net/proxy';
 import { describeProxy, deriveProxy, normalizeProxyUrl } from '../../../src/extension/config/proxy';
 
 /** The engine's own parser decides which bypass entries are usable, as the adapter does. */
@@ -14,7 +15,17 @@ const checkEntry = (entry: string): string | undefined => {
   }
 };
 
-const derive = (settings: Record<string, unknown>, env: Record<string, string> = {}) => deriveProxy({ settings, env }, checkEntry);
+/** And whether it takes a Proxy-Authorization value. */
+const checkAuthorization = (value: string): string | undefined => {
+  try {
+    parseProxy({ url: 'http://p:1', authorization: value });
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+};
+
+const derive = (settings: Record<string, unknown>, env: Record<string, string> = {}) => deriveProxy({ settings, env }, { noProxyEntry: checkEntry, authorization: checkAuthorization });
 
 describe('deriveProxy', () => {
   it('connects directly when nothing is configured', () => {
