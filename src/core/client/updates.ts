@@ -32,6 +32,7 @@ import { displayText } from '../util/displayText';
 import type { Verifier } from '../verify/verifier';
 import { digestInside, readInside } from './installedFiles';
 import type { PackageSource } from './packageStore';
+import { fetchRecordedPackage } from './recordedPackage';
 
 /** Largest file on disk an update reads to merge (a template file is at most 32 MiB unpacked). */
 const MAX_LOCAL_FILE_BYTES = 2 * LIMITS.maxUnpackedBytes;
@@ -219,16 +220,15 @@ type OldRendering = { ok: true; files: Map<string, Uint8Array> } | { ok: false; 
  * tampered, unparsable) leaves the update without a base, which costs merges, never correctness.
  */
 async function renderRecorded(deps: UpdateDeps, entry: ProvenanceEntry, source: PackageSource, signal: AbortSignal | undefined): Promise<OldRendering> {
-  const { id, version, sha256, signature, publisherKeyId } = entry.template;
+  const { id, version, publisherKeyId } = entry.template;
   const what = `the installed version (${id} ${version})`;
   const publicKey = source.publisherKeys.get(publisherKeyId);
   if (!publicKey) return { ok: false, reason: `${what} was signed by publisher key ${publisherKeyId.slice(0, 12)}…, which the catalog no longer lists` };
   try {
-    const res = await source.fetcher.get(packagePath(id, version), { maxBytes: LIMITS.maxPackageBytes, ...(signal ? { signal } : {}) });
-    if (res.status !== 200) return { ok: false, reason: `${what}: unexpected ${res.status}` };
-    const verified = await deps.verifier.verify({ id: keyOf(entry), publicKey, sha256, signature, bytes: res.bytes, size: res.bytes.length });
-    if (!verified.ok) return { ok: false, reason: `${what} on the marketplace is not the recorded package: ${verified.error.message}` };
-    const pkg = readPackage(res.bytes, `${id} ${version}`);
+    const recorded = await fetchRecordedPackage({ verifier: deps.verifier, fetcher: source.fetcher }, entry, publicKey, packagePath(id, version), signal);
+    if ('status' in recorded) return { ok: false, reason: `${what}: unexpected ${recorded.status}` };
+    if ('error' in recorded) return { ok: false, reason: `${what} on the marketplace is not the recorded package: ${recorded.error.message}` };
+    const pkg = readPackage(recorded.bytes, `${id} ${version}`);
     if (pkg.manifest.id !== id || pkg.manifest.version !== version) return { ok: false, reason: `${what}: the package says it is ${pkg.manifest.id} ${pkg.manifest.version}` };
     const rendered = renderPackage(pkg, entry.variables);
     return { ok: true, files: new Map(rendered.files.map((f) => [normalizeRecordPath(f.path), f.bytes])) };

@@ -2,7 +2,6 @@ import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { VerifiedCatalog } from '../catalog/types';
 import { AbortedError, MarketplaceError } from '../errors';
-import { LIMITS } from '../format';
 import type { Fetcher } from '../net/types';
 import { keyOf, readProvenance, type ProvenanceEntry } from '../provenance';
 import { packagePath } from '../publish/layout';
@@ -10,6 +9,7 @@ import { throwIfAborted } from '../util/abort';
 import { displayText } from '../util/displayText';
 import type { Verifier } from '../verify/verifier';
 import { digestInside } from './installedFiles';
+import { fetchRecordedPackage } from './recordedPackage';
 
 /** One recorded template, re-checked. */
 export interface InstalledCheck {
@@ -59,7 +59,7 @@ export async function verifyInstalled(deps: VerifyInstalledDeps, dir: string, op
 }
 
 async function checkEntry(deps: VerifyInstalledDeps, root: string, entry: ProvenanceEntry, signal: AbortSignal | undefined): Promise<InstalledCheck> {
-  const { id, version, sha256, signature, publisherKeyId } = entry.template;
+  const { id, version, sha256, publisherKeyId } = entry.template;
   const problems: string[] = [];
   const modified: string[] = [];
   const missing: string[] = [];
@@ -88,10 +88,9 @@ async function checkEntry(deps: VerifyInstalledDeps, root: string, entry: Proven
     if (!publicKey) throw new CheckFailure('E_SIGNATURE', `the publisher key ${publisherKeyId.slice(0, 12)}… that signed it is not in the catalog`);
     // The catalog's path while it lists this version; else where publish keeps every version.
     const path = listed?.version === version ? listed.path : packagePath(id, version);
-    const res = await source.fetcher.get(path, { maxBytes: LIMITS.maxPackageBytes, ...(signal ? { signal } : {}) });
-    if (res.status !== 200) throw new CheckFailure('E_HTTP', `unexpected ${res.status} for the package`);
-    const verified = await deps.verifier.verify({ id: keyOf(entry), publicKey, sha256, signature, bytes: res.bytes, size: res.bytes.length });
-    if (!verified.ok) throw new CheckFailure(verified.error.code, verified.error.message);
+    const recorded = await fetchRecordedPackage({ verifier: deps.verifier, fetcher: source.fetcher }, entry, publicKey, path, signal);
+    if ('status' in recorded) throw new CheckFailure('E_HTTP', `unexpected ${recorded.status} for the package`);
+    if ('error' in recorded) throw new CheckFailure(recorded.error.code, recorded.error.message);
     pkg = { ok: true };
   } catch (err) {
     if (err instanceof AbortedError || signal?.aborted) throw err;
